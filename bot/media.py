@@ -1,0 +1,113 @@
+"""Attachment cleaning shared by the channels: size and type limits, metadata-free images.
+
+A photo straight from a phone carries EXIF: GPS position, device model and serial, the time it
+was taken, sometimes the owner's name. Any of these can identify a reporter, so images are
+decoded and re-encoded from their pixels alone (`clean_attachment`); what reaches storage has
+no EXIF, XMP, ICC profile or comments. The type is taken from the file's own bytes, never from
+what the client claims, and the reporter's file name is dropped (it often names a person).
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from dataclasses import dataclass, field
+from io import BytesIO
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from bot.engine.types import Attachment
+
+MB = 1024 * 1024
+MAX_PIXELS = 50_000_000  # refuse decompression bombs well before Pillow's own 89 MP warning
+IMAGE_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
+_EXTENSIONS = {"image/jpeg": ".jpg", "audio/ogg": ".ogg", "audio/mpeg": ".mp3",
+               "audio/mp4": ".m4a", "video/mp4": ".mp4"}
+_SIGNATURES = (
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"%PDF-", "application/pdf"),
+    (b"OggS", "audio/ogg"),
+    (b"ID3", "audio/mpeg"),
+)
+SNIFFED_TYPES = frozenset({t for _, t in _SIGNATURES} | {"image/webp", "audio/mp4", "video/mp4"})
+
+
+@dataclass(frozen=True, slots=True)
+class MediaError:
+    """Why a file was refused: a catalog key and its placeholders (the caller localises)."""
+
+    key: str
+    params: dict[str, object] = field(default_factory=dict)
+
+
+def sniff(data: bytes) -> str | None:
+    """The MIME type the bytes themselves show (magic numbers), or None if unknown."""
+    for magic, content_type in _SIGNATURES:
+        if data.startswith(magic):
+            return content_type
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    if data[4:8] == b"ftyp":
+        return "audio/mp4" if data[8:11] == b"M4A" else "video/mp4"
+    if len(data) > 1 and data[0] == 0xFF and data[1] & 0xE0 == 0xE0:  # MPEG audio frame sync
+        return "audio/mpeg"
+    return None
+
+
+def clean_attachment(
+    data: bytes,
+    content_type: str | None,
+    *,
+    max_bytes: int,
+    allowed: tuple[str, ...] | frozenset[str],
+) -> Attachment | MediaError:
+    """Check size and type, re-encode images without metadata, name the file neutrally.
+
+    `content_type` (what the client claimed) counts only for types `sniff` cannot recognise.
+    """
+    if len(data) > max_bytes:
+        return MediaError("common.error.file_size", {"mb": max(1, max_bytes // MB)})
+    claimed = (content_type or "").split(";")[0].strip().lower()
+    # A claim is only believed for types whose bytes we cannot recognise ourselves.
+    actual = sniff(data) or (claimed if claimed not in SNIFFED_TYPES else None)
+    if actual not in allowed:
+        return MediaError("common.error.file_type")
+    if actual in IMAGE_FORMATS:
+        cleaned = strip_image(data, IMAGE_FORMATS[actual])
+        if cleaned is None:
+            return MediaError("media.error.unreadable")
+        data = cleaned
+    extension = _EXTENSIONS.get(actual) or mimetypes.guess_extension(actual) or ""
+    return Attachment(filename=f"lampiran{extension}", content_type=actual, data=data)
+
+
+def strip_image(data: bytes, image_format: str) -> bytes | None:
+    """Decode an image and encode its pixels again in the same format (no EXIF/GPS/XMP/ICC).
+
+    The EXIF orientation is applied first so the picture stays upright. None if the bytes are
+    not a readable image or are too large once decoded.
+    """
+    try:
+        with Image.open(BytesIO(data)) as original:
+            if original.width * original.height > MAX_PIXELS:
+                return None
+            upright = ImageOps.exif_transpose(original) or original
+            pixels = _portable_mode(upright, image_format)
+            # A fresh image built from raw pixels carries none of the source's info dict.
+            fresh = Image.frombytes(pixels.mode, pixels.size, pixels.tobytes())
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError, SyntaxError):
+        return None
+    out = BytesIO()
+    options = {"quality": 90} if image_format in {"JPEG", "WEBP"} else {"optimize": True}
+    fresh.save(out, format=image_format, **options)
+    return out.getvalue()
+
+
+def _portable_mode(image: Image.Image, image_format: str) -> Image.Image:
+    """Convert palette/CMYK/16-bit images to a mode the target format stores directly."""
+    has_alpha = image.mode in {"RGBA", "LA", "PA"} or "transparency" in image.info
+    if image_format == "JPEG":
+        return image if image.mode in {"RGB", "L"} else image.convert("RGB")
+    if image.mode in {"RGB", "RGBA", "L", "LA"}:
+        return image
+    return image.convert("RGBA" if has_alpha else "RGB")
