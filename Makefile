@@ -1,0 +1,41 @@
+# Two commands on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PO     := $(wildcard locales/*/LC_MESSAGES/wbs.po)
+MO     := $(PO:.po=.mo)
+
+.PHONY: run test lint locales extract bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+locales/%/LC_MESSAGES/wbs.mo: locales/%/LC_MESSAGES/wbs.po $(STAMP)
+	$(BIN)/pybabel compile --use-fuzzy -D wbs -i $< -o $@
+
+locales: $(MO)
+
+## run: chat in the terminal (or run the configured Telegram/WhatsApp channels)
+run: $(STAMP) locales
+	$(BIN)/wbs run
+
+## test: the whole test suite (PostgreSQL tests run when 127.0.0.1:5432 answers)
+test: $(STAMP) locales
+	$(BIN)/pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check bot handlers storage tests bench
+
+## extract: the msgids used in code, for comparing with the catalogs
+extract: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k t -o locales/wbs.pot .
+
+bench: $(STAMP) locales
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) $(MO) .pytest_cache

@@ -1,0 +1,60 @@
+"""The composition root: settings -> keys -> storage -> engine. Channels are added by `run`."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from bot.engine.context import Services
+from bot.engine.engine import Engine
+from bot.settings import Settings
+from handlers.registry import all_flows
+from storage.crypto import Keyring, SecretHasher
+from storage.db import Database, make_engine
+from storage.models.base import utcnow
+
+
+@dataclass
+class App:
+    """Everything a channel needs to serve people."""
+
+    settings: Settings
+    services: Services
+    engine: Engine
+
+    @property
+    def db(self) -> Database:
+        """The database."""
+        return self.services.db
+
+    async def close(self) -> None:
+        """Flush writes and close the database."""
+        await self.services.db.close()
+
+
+def load_keyring(settings: Settings) -> Keyring:
+    """WBS_MASTER_KEY if set, else the key file (created with 0600 on first start)."""
+    if settings.master_key is not None:
+        return Keyring.from_master_key(settings.master_key.get_secret_value())
+    return Keyring.load_or_create(settings.key_path)
+
+
+def setup_logging(settings: Settings) -> None:
+    """Plain logs on stderr; libraries that log request URLs (which hold tokens) are quieted."""
+    logging.basicConfig(level=settings.log_level.upper(),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for noisy in ("httpx", "httpcore", "aiohttp.access", "telegram.ext.ExtBot", "apscheduler"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+async def build_app(settings: Settings, *, ring: Keyring | None = None) -> App:
+    """Wire keys, database and engine; create missing tables."""
+    ring = ring or load_keyring(settings)
+    db = Database(make_engine(settings.db_url, pool_size=settings.database_pool_size,
+                              pool_timeout=settings.database_pool_timeout,
+                              schema=settings.database_schema))
+    await db.create_tables()
+    hasher = SecretHasher(time_cost=settings.argon2_time_cost,
+                          memory_kib=settings.argon2_memory_kib)
+    services = Services(db=db, ring=ring, hasher=hasher, settings=settings, clock=utcnow)
+    return App(settings=settings, services=services, engine=Engine(services, all_flows()))

@@ -1,0 +1,71 @@
+"""`wbs run`: start every configured channel, the web server, the outbox sender and the
+scheduler; without any bot token, chat in the terminal instead."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import signal
+
+from aiohttp import web
+
+from bot.app import App, build_app, setup_logging
+from bot.channels.base import Channel
+from bot.outbox_sender import OutboxSender
+from bot.settings import Settings
+from bot.web import build_web_app
+
+log = logging.getLogger(__name__)
+
+
+def enabled_channels(app: App) -> list[Channel]:
+    """The channels whose settings are filled in (each adapter adds its line here)."""
+    channels: list[Channel] = []
+    return channels
+
+
+async def serve(app: App, channels: list[Channel], stop: asyncio.Event) -> None:
+    """Run channels, web server and outbox sender until `stop` is set; then shut down cleanly."""
+    settings = app.settings
+    web_runner = web.AppRunner(build_web_app(app, channels), access_log=None)
+    await web_runner.setup()
+    site = web.TCPSite(web_runner, getattr(settings, "listen_host", "127.0.0.1"),
+                       getattr(settings, "listen_port", 8080))
+    await site.start()
+    sender = OutboxSender(app, {c.name: c.deliver for c in channels})
+    app.services.poke_outbox = sender.poke
+    for channel in channels:
+        await channel.start()
+    sender.start()
+    log.info("running channels: %s", ", ".join(c.name for c in channels))
+    await stop.wait()
+    log.info("shutting down")
+    for channel in channels:
+        await channel.stop()
+    await sender.stop()
+    await web_runner.cleanup()
+
+
+async def run(settings: Settings, args: argparse.Namespace) -> int:
+    """Run until SIGINT/SIGTERM. Without any bot token this is the terminal chat."""
+    setup_logging(settings)
+    app = await build_app(settings)
+    try:
+        channels = enabled_channels(app)
+        if not channels:
+            from bot.channels.console import ConsoleChat  # noqa: PLC0415
+
+            log.info("no bot token configured: chatting in the terminal")
+            await ConsoleChat(app, session=getattr(args, "session", None)).run()
+            return 0
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError):
+                loop.add_signal_handler(sig, stop.set)
+        await serve(app, channels, stop)
+    finally:
+        await app.close()
+    return 0

@@ -1,0 +1,12 @@
+"""Every flow the bot offers; the composition root hands this list to the engine."""
+
+from __future__ import annotations
+
+from bot.engine.flow import Flow
+from handlers.complaint import COMPLAINT
+from handlers.status import FOLLOWUP, STATUS, TICKET
+
+
+def all_flows() -> list[Flow]:
+    """The flows, in menu order where they appear in the menu."""
+    return [COMPLAINT, STATUS, TICKET, FOLLOWUP]

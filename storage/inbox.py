@@ -1,0 +1,46 @@
+"""The durable inbox: store each update (sealed) before acknowledging it; redeliveries are no-ops."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.crypto import Keyring, seal_ephemeral, unseal_ephemeral
+from storage.models import InboxItem
+from storage.models.base import new_id
+from storage.models.inbox import INBOX_PAYLOAD
+from storage.upsert import insert_ignore
+
+
+async def accept_update(
+    *, session: AsyncSession, ring: Keyring, channel: str, external_id: str, payload: bytes,
+    now: datetime,
+) -> str | None:
+    """Store an update; returns its inbox id, or None if (channel, external_id) was seen before."""
+    row_id = new_id()
+    sealed = seal_ephemeral(ring, payload, contract=INBOX_PAYLOAD, row_id=row_id)
+    inserted = await insert_ignore(session, InboxItem, {
+        "id": row_id, "channel": channel, "external_id": external_id, "payload": sealed,
+        "received_at": now,
+    })
+    return row_id if inserted else None
+
+
+async def mark_processed(*, session: AsyncSession, inbox_id: str, now: datetime) -> None:
+    """Record that the engine has fully handled this update."""
+    await session.execute(update(InboxItem).where(InboxItem.id == inbox_id)
+                          .values(processed_at=now))
+
+
+async def unprocessed(
+    *, session: AsyncSession, ring: Keyring, channel: str, limit: int = 1000
+) -> list[tuple[str, bytes]]:
+    """Updates stored but not yet handled (after a crash), oldest first, decrypted."""
+    rows = (await session.execute(
+        select(InboxItem).where(InboxItem.channel == channel, InboxItem.processed_at.is_(None))
+        .order_by(InboxItem.received_at).limit(limit)
+    )).scalars()
+    return [(r.id, unseal_ephemeral(ring, r.payload, contract=INBOX_PAYLOAD, row_id=r.id))
+            for r in rows]

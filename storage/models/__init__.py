@@ -1,0 +1,25 @@
+"""All tables; importing this package registers them on SQLModel.metadata."""
+
+from storage.models.conversation import Conversation
+from storage.models.draft import DraftAttachment
+from storage.models.holiday import HolidayOverride
+from storage.models.inbox import InboxItem
+from storage.models.keys import DataKey
+from storage.models.outbox import OutboxItem
+from storage.models.telegram_chat import TelegramChat
+from storage.models.throttle import SenderThrottle
+from storage.models.ticket import Ticket, TicketAttachment, TicketMessage
+
+__all__ = [
+    "Conversation",
+    "DataKey",
+    "DraftAttachment",
+    "HolidayOverride",
+    "InboxItem",
+    "OutboxItem",
+    "SenderThrottle",
+    "TelegramChat",
+    "Ticket",
+    "TicketAttachment",
+    "TicketMessage",
+]

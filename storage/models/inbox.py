@@ -1,0 +1,27 @@
+"""Durable inbox: every update is stored (sealed) before it is acknowledged."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from storage.crypto import Contract
+from storage.models.base import blob, new_id, when
+
+INBOX_PAYLOAD = Contract("inbox", "payload")
+
+
+class InboxItem(SQLModel, table=True):
+    """One platform update; (channel, external_id) is unique so redeliveries are no-ops."""
+
+    __tablename__ = "inbox"
+    __table_args__ = (UniqueConstraint("channel", "external_id", name="uq_inbox_channel_external"),)
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    channel: str = Field(max_length=16)
+    external_id: str = Field(max_length=128)
+    payload: bytes = blob(nullable=False)  # type: ignore[assignment]
+    received_at: datetime = when(default_now=True)  # type: ignore[assignment]
+    processed_at: datetime | None = when(index=True)  # type: ignore[assignment]
