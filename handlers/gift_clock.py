@@ -10,9 +10,14 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot.i18n import long_date, t
+from handlers.gift_settings import GiftSettings
 from handlers.law import LegalRules, rules_on
 from handlers.workdays import WorkCalendar, working_days_after, working_days_between
+from storage.holidays import list_overrides
+from storage.models.holiday import ADD, REMOVE
 
 #: Warn the employee when this many working days or fewer remain.
 CLOSE_WITHIN_WORKING_DAYS = 5
@@ -49,6 +54,17 @@ class Deadline:
         if self.remaining(today, calendar=calendar) <= CLOSE_WITHIN_WORKING_DAYS:
             return Urgency.CLOSE
         return Urgency.OPEN
+
+
+async def load_calendar(*, session: AsyncSession, settings: GiftSettings) -> WorkCalendar:
+    """The office's working-day calendar: settings plus the UPG's overrides."""
+    rows = await list_overrides(session=session)
+    return WorkCalendar(
+        cuti_bersama_is_holiday=settings.cuti_bersama_is_holiday,
+        trust_estimated=settings.trust_estimated_holidays,
+        added=frozenset(r.day for r in rows if r.kind == ADD),
+        removed=frozenset(r.day for r in rows if r.kind == REMOVE),
+    )
 
 
 def report_deadline(received_on: date, *, calendar: WorkCalendar) -> Deadline:

@@ -1,0 +1,19 @@
+"""Settings of the gift (gratifikasi) track, mixed into `bot.settings.Settings`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic_settings import BaseSettings
+
+
+class GiftSettings(BaseSettings):
+    """Working-day calendar choices and where exports go (env prefix WBS_)."""
+
+    # Cuti bersama (joint leave, category GOVERNMENT) closes most offices, but it is leave,
+    # not a public holiday: counting it as a working day gives the earlier, safer deadline.
+    cuti_bersama_is_holiday: bool = False
+    # Islamic holidays the `holidays` package only estimates are working days unless trusted.
+    trust_estimated_holidays: bool = False
+    # Where `wbs export gift CODE` writes files (default: <data_dir>/exports).
+    gift_export_dir: Path | None = None
