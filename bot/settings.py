@@ -9,7 +9,9 @@ from zoneinfo import ZoneInfo
 from pydantic import SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.channels.telegram_settings import TelegramSettings
 from bot.channels.whatsapp_settings import WhatsAppSettings
+from bot.settings_web import WebSettings
 from handlers.gift_settings import GiftSettings
 
 WBS_ENV = SettingsConfigDict(env_prefix="WBS_", env_file=".env", extra="ignore")
@@ -63,5 +65,5 @@ class CoreSettings(BaseSettings):
         return self.key_file or self.data_dir / "wbs.key"
 
 
-class Settings(GiftSettings, WhatsAppSettings, CoreSettings):
+class Settings(GiftSettings, WhatsAppSettings, TelegramSettings, WebSettings, CoreSettings):
     """All settings; feature mixins are added to the bases above CoreSettings."""

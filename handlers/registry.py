@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from bot.engine.flow import Flow
 from handlers.complaint import COMPLAINT
+from handlers.gift import GIFT, GIFT_CHECK
 from handlers.status import FOLLOWUP, STATUS, TICKET
 
 
 def all_flows() -> list[Flow]:
     """The flows, in menu order where they appear in the menu."""
-    return [COMPLAINT, STATUS, TICKET, FOLLOWUP]
+    return [COMPLAINT, GIFT_CHECK, GIFT, STATUS, TICKET, FOLLOWUP]
