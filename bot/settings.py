@@ -11,6 +11,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.channels.telegram_settings import TelegramSettings
 from bot.channels.whatsapp_settings import WhatsAppSettings
+from bot.scheduler_settings import SchedulerSettings
 from bot.settings_web import WebSettings
 from handlers.gift_settings import GiftSettings
 
@@ -65,5 +66,12 @@ class CoreSettings(BaseSettings):
         return self.key_file or self.data_dir / "wbs.key"
 
 
-class Settings(GiftSettings, WhatsAppSettings, TelegramSettings, WebSettings, CoreSettings):
+class Settings(
+    SchedulerSettings,
+    GiftSettings,
+    WhatsAppSettings,
+    TelegramSettings,
+    WebSettings,
+    CoreSettings,
+):
     """All settings; feature mixins are added to the bases above CoreSettings."""
