@@ -1,5 +1,6 @@
 """All tables; importing this package registers them on SQLModel.metadata."""
 
+from storage.models.audit import AuditEntry, AuditHead
 from storage.models.conversation import Conversation
 from storage.models.draft import DraftAttachment
 from storage.models.holiday import HolidayOverride
@@ -11,6 +12,8 @@ from storage.models.throttle import SenderThrottle
 from storage.models.ticket import Ticket, TicketAttachment, TicketMessage
 
 __all__ = [
+    "AuditEntry",
+    "AuditHead",
     "Conversation",
     "DataKey",
     "DraftAttachment",
