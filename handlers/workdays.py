@@ -52,6 +52,12 @@ def _package_holidays(year: int, category: str) -> tuple[Holiday, ...]:
     return tuple(found)
 
 
+def package_holidays(year: int) -> list[Holiday]:
+    """Every holiday the package knows in `year`, both categories, estimated ones included."""
+    return sorted((h for cat in (PUBLIC, GOVERNMENT) for h in _package_holidays(year, cat)),
+                  key=lambda h: (h.day, h.source))
+
+
 @dataclass(frozen=True, slots=True)
 class WorkCalendar:
     """Which weekdays are holidays: package data, the cuti bersama flag and the overrides.
