@@ -66,7 +66,9 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Command]]:
 
 def _extensions() -> list[Callable[[argparse._SubParsersAction, dict[str, Command]], None]]:  # type: ignore[type-arg]
     """Subcommands contributed by feature modules (officer, holidays, export, keys, ...)."""
-    return []
+    from bot import cli_gift  # noqa: PLC0415
+
+    return [cli_gift.register]
 
 
 def main(argv: list[str] | None = None) -> int:
