@@ -10,8 +10,8 @@ from storage import outbox
 from storage.crypto import Keyring
 
 TEAM_CHANNEL = "team"
-TICKET_NEW = "ticket.new"
-REPORTER_MESSAGE = "ticket.reporter_message"
+TICKET_NEW = "team:ticket_new"
+REPORTER_MESSAGE = "team:reporter_message"
 
 
 async def notify_team(
