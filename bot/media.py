@@ -18,6 +18,8 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from bot.engine.types import Attachment
 
 MB = 1024 * 1024
+DEFAULT_ALLOWED = ("image/jpeg", "image/png", "image/webp", "application/pdf", "audio/ogg",
+                   "audio/mpeg", "audio/mp4", "video/mp4")
 MAX_PIXELS = 50_000_000  # refuse decompression bombs well before Pillow's own 89 MP warning
 IMAGE_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
 _EXTENSIONS = {"image/jpeg": ".jpg", "audio/ogg": ".ogg", "audio/mpeg": ".mp3",
@@ -111,3 +113,11 @@ def _portable_mode(image: Image.Image, image_format: str) -> Image.Image:
     if image.mode in {"RGB", "RGBA", "L", "LA"}:
         return image
     return image.convert("RGBA" if has_alpha else "RGB")
+
+
+def strip_metadata(data: bytes, content_type: str | None = None) -> bytes:
+    """Image bytes without metadata (other files unchanged; unreadable images unchanged too)."""
+    actual = sniff(data)
+    if actual in IMAGE_FORMATS:
+        return strip_image(data, IMAGE_FORMATS[actual]) or data
+    return data

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models.telegram_chat import TelegramChat
+from storage.models import Conversation, TelegramChat
 
 DELETABLE_FOR = timedelta(hours=48)  # Telegram lets bots delete private-chat messages this long
 MAX_TRACKED = 1000
@@ -16,18 +16,21 @@ MAX_TRACKED = 1000
 
 @dataclass(frozen=True, slots=True)
 class ChatView:
-    """The current keyboard of a chat: its message id and the option ids on its buttons."""
+    """A chat's current keyboard (message id, option ids on it) and its conversation language."""
 
     keyboard_message_id: int | None = None
     keyboard: tuple[str, ...] = field(default=())
+    lang: str | None = None
 
 
 async def chat_view(*, session: AsyncSession, digest: str) -> ChatView:
-    """Which keyboard is current in this chat (empty for a chat never seen)."""
+    """Which keyboard is current in this chat and the language the reporter chose."""
     row = await session.get(TelegramChat, digest)
+    conversation = await session.get(Conversation, digest)
+    lang = conversation.lang if conversation else None
     if row is None:
-        return ChatView()
-    return ChatView(row.keyboard_message_id, tuple(json.loads(row.keyboard)))
+        return ChatView(lang=lang)
+    return ChatView(row.keyboard_message_id, tuple(json.loads(row.keyboard)), lang)
 
 
 async def record_messages(

@@ -58,9 +58,11 @@ def resolve_callback(data: str, offered: Sequence[str]) -> str | None:
     return data if data in offered else None
 
 
-def keyboard(options: Sequence[Option]) -> InlineKeyboardMarkup | None:
-    """Options as inline buttons: short labels two to a row, long ones alone."""
-    if not options:
+def keyboard(
+    options: Sequence[Option], extra: Sequence[tuple[str, str]] = ()
+) -> InlineKeyboardMarkup | None:
+    """Options as inline buttons (short labels two to a row), then `extra` (label, data) rows."""
+    if not options and not extra:
         return None
     rows: list[list[InlineKeyboardButton]] = []
     for index, option in enumerate(options):
@@ -71,11 +73,14 @@ def keyboard(options: Sequence[Option]) -> InlineKeyboardMarkup | None:
             last.append(button)
         else:
             rows.append([button])
+    rows += [[InlineKeyboardButton(label, callback_data=data)] for label, data in extra]
     return InlineKeyboardMarkup(rows)
 
 
-def chunks(text: str, options: Sequence[Option] = ()) -> list[Chunk]:
+def chunks(
+    text: str, options: Sequence[Option] = (), extra: Sequence[tuple[str, str]] = ()
+) -> list[Chunk]:
     """The messages for one Outbound's text and options (keyboard under the last part)."""
     parts = split_text(text)
-    markup = keyboard(options)
+    markup = keyboard(options, extra)
     return [Chunk(p) for p in parts[:-1]] + [Chunk(parts[-1], markup)]

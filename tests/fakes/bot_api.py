@@ -208,8 +208,7 @@ class FakeBotApi(MessageStore):
     async def wait_until(self, predicate: Callable[[], Any], timeout: float = 10.0) -> Any:
         """Wait (bounded) until `predicate()` is truthy after some call; return its value."""
         async with asyncio.timeout(timeout), self._changed:
-            await self._changed.wait_for(predicate)
-        return predicate()
+            return await self._changed.wait_for(predicate)
 
     async def _notify(self) -> None:
         async with self._changed:
