@@ -13,6 +13,7 @@ from aiohttp import web
 
 from bot.app import App, build_app, setup_logging
 from bot.channels.base import Channel
+from bot.channels.telegram import telegram_channels
 from bot.outbox_sender import OutboxSender
 from bot.settings import Settings
 from bot.web import build_web_app
@@ -23,6 +24,7 @@ log = logging.getLogger(__name__)
 def enabled_channels(app: App) -> list[Channel]:
     """The channels whose settings are filled in (each adapter adds its line here)."""
     channels: list[Channel] = []
+    channels.extend(telegram_channels(app))
     return channels
 
 
