@@ -99,3 +99,17 @@ def describe_report_deadline(
         lines.append(t(lang, f"gift.deadline.{urgency.value}", left=left))
     lines.append(t(lang, "gift.deadline.estimate"))
     return "\n".join(lines)
+
+
+def describe_forward_deadline(
+    reported_on: date, today: date, lang: str, *, calendar: WorkCalendar,
+    forwarded_on: date | None = None,
+) -> str:
+    """The UPG's line on a gift ticket: forward to KPK by <date> (N working days left / late)."""
+    deadline = upg_forward_deadline(reported_on, calendar=calendar)
+    due = long_date(deadline.due, lang, weekday=True)
+    if forwarded_on is not None:
+        return t(lang, "gift.upg.forwarded", day=long_date(forwarded_on, lang), due=due)
+    left = deadline.remaining(today, calendar=calendar)
+    key = "gift.upg.forward_late" if left < 0 else "gift.upg.forward_due"
+    return t(lang, key, n=deadline.working_days, due=due, left=abs(left))

@@ -6,11 +6,12 @@ from datetime import date, timedelta
 
 from handlers.gift_clock import (
     Urgency,
+    describe_forward_deadline,
     describe_report_deadline,
     report_deadline,
     upg_forward_deadline,
 )
-from handlers.workdays import working_days_between
+from handlers.workdays import working_days_after, working_days_between
 from tests.handlers.holiday_data import PUBLIC_ONLY, WITH_CUTI_BERSAMA
 
 HARI = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
@@ -56,3 +57,17 @@ def test_employee_is_told_on_the_last_day_and_after_it():
     late = describe_report_deadline(deadline, deadline.due + timedelta(days=1), "id", calendar=PUBLIC_ONLY)
     assert "sudah lewat" in late
     assert deadline.urgency(deadline.due + timedelta(days=1), calendar=PUBLIC_ONLY) is Urgency.PASSED
+
+
+def test_upg_sees_the_forwarding_deadline_then_lateness_then_the_forwarding_date():
+    reported = date(2026, 12, 21)
+    due = upg_forward_deadline(reported, calendar=PUBLIC_ONLY).due
+    open_line = describe_forward_deadline(reported, reported, "id", calendar=PUBLIC_ONLY)
+    assert f"{HARI[due.weekday()]}, {due.day} " in open_line
+    assert "sisa 10 hari kerja" in open_line
+    late_day = working_days_after(due, 2, calendar=PUBLIC_ONLY)
+    late = describe_forward_deadline(reported, late_day, "en", calendar=PUBLIC_ONLY)
+    assert "passed 2 working days ago" in late
+    done = describe_forward_deadline(reported, late_day, "id", calendar=PUBLIC_ONLY,
+                                     forwarded_on=due)
+    assert done.startswith("Diteruskan ke KPK pada")
