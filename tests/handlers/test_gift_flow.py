@@ -157,3 +157,19 @@ async def test_invalid_identity_numbers_are_refused_in_the_users_language(app: A
     await r.say("siti@imigrasi.go.id")
     await r.say("+65 8123 4567")
     assert "Use an Indonesian number" in r.text
+
+
+async def test_unreadable_value_and_future_receipt_date_are_refused(app: App, reporter: Reporter):
+    await reporter.say("/gratifikasi")
+    await reporter.choose("other")
+    await reporter.choose("ceremony")
+    await reporter.choose("barang")
+    await reporter.say("sejuta lebih")
+    assert "Nominal tidak dapat dibaca" in reporter.text
+    await reporter.say("1,2 juta")
+    await reporter.say("1/1/2099")
+    assert "Tanggal tidak boleh di masa depan" in reporter.text
+    await reporter.say("19/01/2026")
+    await reporter.choose("no")
+    assert "WAJIB dilaporkan" in reporter.text  # Rp1.200.000 > Rp1.000.000 under PerKPK 2/2019
+    assert "Peraturan KPK Nomor 2 Tahun 2019" in reporter.text
