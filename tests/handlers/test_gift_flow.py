@@ -10,6 +10,8 @@ from bot.engine.types import Inbound
 from handlers.gift_clock import report_deadline
 from handlers.workdays import WorkCalendar
 from storage import tickets
+from tests.handlers.test_complaint_flow import receipt_of
+from tests.handlers.test_status_flow import unlock
 from tests.support.reporter import Reporter
 
 CHRONOLOGY = "Setelah pelayanan paspor selesai, pemohon menitipkan bingkisan di meja saya."
@@ -173,3 +175,23 @@ async def test_unreadable_value_and_future_receipt_date_are_refused(app: App, re
     await reporter.choose("no")
     assert "WAJIB dilaporkan" in reporter.text  # Rp1.200.000 > Rp1.000.000 under PerKPK 2/2019
     assert "Peraturan KPK Nomor 2 Tahun 2019" in reporter.text
+
+
+async def test_gift_reporter_follows_the_upg_thread_with_code_and_secret(app: App, reporter: Reporter):
+    await answer_check(reporter)
+    await fill_report(reporter)
+    await reporter.choose("confirm:submit")
+    code, secret = receipt_of(reporter)
+
+    async def upg_reply(session):
+        ticket = await tickets.find_ticket(session=session, code=code)
+        await tickets.add_message(session=session, ring=app.services.ring, ticket=ticket,
+                                  author="officer", officer_id="tg:77",
+                                  text="Mohon kirim foto kartu ucapan.", now=app.services.clock())
+
+    await app.db.write(upg_reply)
+    later = Reporter(app.engine)
+    await unlock(later, code, secret)
+    assert f"Laporan {code}" in later.text
+    assert "Mohon kirim foto kartu ucapan." in later.text
+    assert "tg:77" not in later.text
