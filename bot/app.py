@@ -9,6 +9,7 @@ from bot.engine.context import Services
 from bot.engine.engine import Engine
 from bot.settings import Settings
 from handlers.registry import all_flows
+from storage import migrations
 from storage.crypto import Keyring, SecretHasher
 from storage.db import Database, make_engine
 from storage.models.base import utcnow
@@ -40,20 +41,28 @@ def load_keyring(settings: Settings) -> Keyring:
 
 
 def setup_logging(settings: Settings) -> None:
-    """Plain logs on stderr; libraries that log request URLs (which hold tokens) are quieted."""
+    """Plain logs on stderr. Libraries that log request URLs (which hold bot tokens) or SQL
+    parameters (which hold ciphertexts and reporter digests) are kept at WARNING even in DEBUG."""
     logging.basicConfig(level=settings.log_level.upper(),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for noisy in ("httpx", "httpcore", "aiohttp.access", "telegram.ext.ExtBot", "apscheduler"):
+    for noisy in ("httpx", "httpcore", "aiohttp.access", "telegram.ext.ExtBot", "apscheduler",
+                  "aiosqlite", "sqlalchemy.engine", "asyncpg"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
-async def build_app(settings: Settings, *, ring: Keyring | None = None) -> App:
-    """Wire keys, database and engine; create missing tables."""
+async def build_app(settings: Settings, *, ring: Keyring | None = None,
+                    migrate: bool = True) -> App:
+    """Wire keys, database and engine; bring the schema to the newest migration
+    (`migrate=False`: create tables from the models, for throw-away test databases)."""
+    settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # holds db and keys
     ring = ring or load_keyring(settings)
     db = Database(make_engine(settings.db_url, pool_size=settings.database_pool_size,
                               pool_timeout=settings.database_pool_timeout,
                               schema=settings.database_schema))
-    await db.create_tables()
+    if migrate:
+        await migrations.upgrade(db.engine)
+    else:
+        await db.create_tables()
     hasher = SecretHasher(time_cost=settings.argon2_time_cost,
                           memory_kib=settings.argon2_memory_kib)
     services = Services(db=db, ring=ring, hasher=hasher, settings=settings, clock=utcnow)

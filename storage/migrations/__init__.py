@@ -1,0 +1,146 @@
+"""Alembic migrations of the WBS database, run from code: `wbs migrate` and every start-up
+upgrade to head; readiness checks the database is at head. Numbered revisions live in
+versions/ (0001_initial, 0002_..., generated with `wbs migrate --new "what changed"`)."""
+
+from __future__ import annotations
+
+import functools
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel import SQLModel
+from sqlmodel.sql.sqltypes import AutoString
+
+from storage.models.base import UTCDateTime
+
+HERE = Path(__file__).parent
+# Several workers start at once: the first migrates, the others wait on this lock, then see head.
+PG_LOCK_KEY = 0x57B5_0001
+
+
+def render_item(type_: str, obj: Any, _ctx: Any) -> str | bool:
+    """Render our column types as plain SQLAlchemy so a migration never imports model code."""
+    if type_ != "type":
+        return False
+    if isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    if isinstance(obj, AutoString):
+        return f"sa.String(length={obj.length})" if obj.length else "sa.String()"
+    return False
+
+
+# batch mode everywhere: SQLite needs it, PostgreSQL runs the same ALTERs directly.
+OPTIONS: dict[str, Any] = {"render_as_batch": True, "compare_type": True,
+                           "render_item": render_item}
+
+
+def config() -> Config:
+    """An alembic Config pointing at this package (no alembic.ini needed)."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(HERE))
+    cfg.set_main_option("file_template", "%%(rev)s_%%(slug)s")
+    return cfg
+
+
+@functools.cache
+def head() -> str:
+    """The newest revision shipped with this code."""
+    rev = ScriptDirectory.from_config(config()).get_current_head()
+    if rev is None:
+        raise RuntimeError("no migrations found")
+    return rev
+
+
+def _on(conn: Connection, fn: Callable[..., Any], *args: Any) -> None:
+    cfg = config()
+    cfg.attributes["connection"] = conn
+    fn(cfg, *args)
+
+
+async def _run(engine: AsyncEngine, fn: Callable[..., Any], *args: Any) -> None:
+    async with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            await conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PG_LOCK_KEY})
+        await conn.run_sync(_on, fn, *args)
+
+
+async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
+    """Apply migrations up to `revision` (one transaction; serialised across workers on PG)."""
+    await _run(engine, command.upgrade, revision)
+
+
+async def downgrade(engine: AsyncEngine, revision: str) -> None:
+    """Undo migrations down to `revision` ("base" drops every table)."""
+    await _run(engine, command.downgrade, revision)
+
+
+async def current(engine: AsyncEngine) -> str | None:
+    """The revision the database is at (None for an empty or unmanaged database)."""
+    async with engine.connect() as conn:
+        return await conn.run_sync(lambda c: MigrationContext.configure(c).get_current_revision())
+
+
+async def is_current(engine: AsyncEngine) -> bool:
+    """True when the database is at the head revision of this code."""
+    return await current(engine) == head()
+
+
+def _diff(conn: Connection) -> list[Any]:
+    ctx = MigrationContext.configure(conn, opts={"target_metadata": SQLModel.metadata, **OPTIONS})
+    return list(compare_metadata(ctx, SQLModel.metadata))
+
+
+async def model_diff(engine: AsyncEngine) -> list[Any]:
+    """What autogenerate would change to make the database match the models (empty = agree)."""
+    async with engine.connect() as conn:
+        return await conn.run_sync(_diff)
+
+
+def _next_number() -> str:
+    revs = [s.revision for s in ScriptDirectory.from_config(config()).walk_revisions()]
+    return f"{1 + max((int(r) for r in revs if r.isdigit()), default=0):04d}"
+
+
+def _tidy(path: Path) -> None:
+    """Format a generated migration with ruff when it is installed (developer machines)."""
+    ruff = shutil.which("ruff") or shutil.which("ruff", path=str(Path(sys.executable).parent))
+    if ruff:
+        for args in (["format"], ["check", "--fix", "--quiet", "--exit-zero"]):
+            subprocess.run([ruff, *args, str(path)], check=False, capture_output=True)  # noqa: S603
+
+
+async def new_revision(message: str, *, scratch_url: str | None = None) -> Path:
+    """Developers: autogenerate the next numbered migration against a scratch database at head."""
+    from sqlalchemy.ext.asyncio import create_async_engine  # noqa: PLC0415
+
+    with tempfile.TemporaryDirectory() as tmp:
+        engine = create_async_engine(scratch_url or f"sqlite+aiosqlite:///{tmp}/scratch.db")
+        try:
+            has_revisions = any(HERE.joinpath("versions").glob("[0-9]*.py"))
+            if has_revisions:
+                await upgrade(engine)
+            rev_id = _next_number()
+            async with engine.begin() as conn:
+                await conn.run_sync(_on, functools.partial(
+                    command.revision, message=message, autogenerate=True, rev_id=rev_id))
+            _tidy(next(HERE.joinpath("versions").glob(f"{rev_id}_*.py")))
+        finally:
+            await engine.dispose()
+    head.cache_clear()
+    return next(HERE.joinpath("versions").glob(f"{rev_id}_*.py"))
+
+
+__all__ = ["current", "downgrade", "head", "is_current", "model_diff", "new_revision", "upgrade"]
