@@ -10,7 +10,7 @@ report a gift the check calls exempt.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 
@@ -165,10 +165,8 @@ def _colleague(facts: GiftFacts, rules: LegalRules) -> Verdict | None:
     found = _verdict(
         outcome, f"{kind}_{'within' if within else 'over'}", rules, limit=per_giver, year=per_year
     )
-    if farewell and kind == "colleague":
-        return Verdict(
-            found.outcome, found.reason_key, rules, found.params, "gift.check.note.farewell_removed"
-        )
+    if farewell and kind == "colleague":  # the farewell exception no longer exists
+        return replace(found, note_key="gift.check.note.farewell_removed")
     return found
 
 
@@ -212,7 +210,5 @@ def explain(verdict: Verdict, lang: str) -> str:
             since=long_date(verdict.rules.effective_from, lang),
         )
     )
-    parts.append(
-        t(lang, "gift.check.may_report" if not verdict.should_report else "gift.check.go_report")
-    )
+    parts.append(t(lang, "gift.check.may_report" if not verdict.should_report else "gift.check.go_report"))
     return "\n\n".join(parts)
