@@ -73,6 +73,10 @@ class MediaIntegrityError(Exception):
     """Downloaded media did not match Meta's sha256, or was larger than allowed."""
 
 
+class MediaTooLargeError(MediaIntegrityError):
+    """The file is larger than the size limit (checked before and while downloading)."""
+
+
 @dataclass(frozen=True, slots=True)
 class MediaInfo:
     """What `GET /{media-id}` says about an uploaded file (the URL expires in 5 minutes)."""
@@ -192,7 +196,7 @@ class GraphAPI:
     ) -> bytes:
         """Download a file with the bearer token, enforcing a size cap and Meta's sha256."""
         if info.file_size is not None and info.file_size > max_bytes:
-            raise MediaIntegrityError("media larger than allowed")
+            raise MediaTooLargeError("media larger than allowed")
         async with self._session.get(info.url, headers=self._auth) as resp:
             if resp.status >= 400:
                 raise error_from_response(resp.status, None, resp.headers.get("Retry-After"))
@@ -200,7 +204,7 @@ class GraphAPI:
             async for chunk in resp.content.iter_chunked(64 * 1024):
                 data.extend(chunk)
                 if len(data) > max_bytes:
-                    raise MediaIntegrityError("media larger than allowed")
+                    raise MediaTooLargeError("media larger than allowed")
         if info.sha256 and hashlib.sha256(data).hexdigest() != info.sha256.lower():
             raise MediaIntegrityError("media checksum mismatch")
         return bytes(data)

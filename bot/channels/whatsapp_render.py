@@ -8,6 +8,7 @@ first as plain text, cut at paragraph, line or word boundaries.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from bot.channels.whatsapp_api import (
@@ -104,12 +105,14 @@ def render(outbound: Outbound, lang: str) -> list[Rendered]:
     return [*outbound.attachments, *out]
 
 
-def typed_choice(text: str | None, options: tuple[Option, ...]) -> str | None:
-    """The option id a typed reply names: its number ("3", "3.") or its exact label."""
-    if not text or not options:
-        return None
-    typed = text.strip().rstrip(".)").strip()
-    if typed.isdigit() and 1 <= int(typed) <= len(options):
-        return options[int(typed) - 1].id
-    folded = typed.casefold()
-    return next((o.id for o in options if o.label.casefold() == folded), None)
+def typed_number(text: str | None, option_ids: Sequence[str]) -> str | None:
+    """The option id a typed number ("3", "3.") names among numbered options, else None."""
+    typed = (text or "").strip().rstrip(".)").strip()
+    if typed.isdigit() and 1 <= int(typed) <= len(option_ids):
+        return option_ids[int(typed) - 1]
+    return None
+
+
+def numbered_ids(outbound: Outbound) -> tuple[str, ...]:
+    """The option ids `render` shows as numbered text (empty when it uses buttons or a list)."""
+    return tuple(o.id for o in outbound.options) if len(outbound.options) > MAX_LIST_ROWS else ()

@@ -117,12 +117,16 @@ def _dicts(value: Any) -> Iterator[dict[str, Any]]:
         yield from (item for item in value if isinstance(item, dict))
 
 
-def _values(payload: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
-    """Each `value` of each change of each entry whose field is "messages"."""
+def _values(payload: Mapping[str, Any], phone_number_id: str | None) -> Iterator[dict[str, Any]]:
+    """Each `value` of each "messages" change addressed to our phone number (when given)."""
     for entry in _dicts(payload.get("entry")):
         for change in _dicts(entry.get("changes")):
             value = change.get("value")
-            if change.get("field", "messages") == "messages" and isinstance(value, dict):
+            if change.get("field", "messages") != "messages" or not isinstance(value, dict):
+                continue
+            metadata = value.get("metadata")
+            ours = metadata.get("phone_number_id") if isinstance(metadata, dict) else None
+            if phone_number_id is None or str(ours) == phone_number_id:
                 yield value
 
 
@@ -200,8 +204,11 @@ def _status(status: Mapping[str, Any]) -> StatusUpdate | None:
     )
 
 
-def parse_payload(raw_body: bytes | Mapping[str, Any]) -> WebhookBatch:
-    """Turn a webhook body into messages and statuses; items we cannot read are skipped."""
+def parse_payload(raw_body: bytes | Mapping[str, Any], *, phone_number_id: str | None = None) -> WebhookBatch:
+    """Turn a webhook body into messages and statuses; items we cannot read are skipped.
+
+    With `phone_number_id`, changes for other numbers of the same app are ignored.
+    """
     if isinstance(raw_body, bytes | bytearray):
         try:
             payload = json.loads(raw_body)
@@ -213,7 +220,7 @@ def parse_payload(raw_body: bytes | Mapping[str, Any]) -> WebhookBatch:
         raise MalformedPayloadError("not a whatsapp_business_account webhook")
     messages: list[IncomingMessage] = []
     statuses: list[StatusUpdate] = []
-    for value in _values(payload):
+    for value in _values(payload, phone_number_id):
         contacts = list(_dicts(value.get("contacts")))
         for raw in _dicts(value.get("messages")):
             if (message := _message(raw, contacts)) is not None:
@@ -222,3 +229,38 @@ def parse_payload(raw_body: bytes | Mapping[str, Any]) -> WebhookBatch:
             if (update := _status(raw)) is not None:
                 statuses.append(update)
     return WebhookBatch(messages=tuple(messages), statuses=tuple(statuses))
+
+
+def dump_message(message: IncomingMessage) -> bytes:
+    """Serialise a message for the durable inbox (sealed by storage)."""
+    inbound = message.inbound
+    media = message.media
+    return json.dumps(
+        {
+            "handle": inbound.handle,
+            "text": inbound.text,
+            "option": inbound.option,
+            "id": inbound.external_id,
+            "timestamp": message.timestamp,
+            "kind": message.kind,
+            "supported": message.supported,
+            "media": None
+            if media is None
+            else [media.kind, media.media_id, media.mime_type, media.sha256, media.filename],
+        },
+        ensure_ascii=False,
+    ).encode()
+
+
+def load_message(raw: bytes) -> IncomingMessage:
+    """Rebuild a message stored by `dump_message` (replay after a restart)."""
+    data = json.loads(raw)
+    inbound = Inbound(
+        channel=ChannelKind.WHATSAPP,
+        handle=data["handle"],
+        text=data["text"],
+        option=data["option"],
+        external_id=data["id"],
+    )
+    media = MediaRef(*data["media"]) if data["media"] else None
+    return IncomingMessage(inbound, data["timestamp"], data["kind"], media, data["supported"])

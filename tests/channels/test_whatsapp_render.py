@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.channels.whatsapp_render import render, split_text, typed_choice
+from bot.channels.whatsapp_render import numbered_ids, render, split_text, typed_number
 from bot.engine.types import Attachment, Option, Outbound
 from tests.fakes.graph_api import validate_message
 
@@ -107,17 +107,19 @@ def test_more_than_ten_options_become_numbered_text():
 
 
 def test_numbered_reply_is_read_back_as_the_option():
-    assert typed_choice("12", CATEGORIES) == "c11"
-    assert typed_choice(" 3. ", CATEGORIES) == "c2"
+    ids = numbered_ids(Outbound("Pilih kategori", options=CATEGORIES))
+
+    assert typed_number("12", ids) == "c11"
+    assert typed_number(" 3. ", ids) == "c2"
 
 
-def test_typed_label_is_read_back_as_the_option():
-    assert typed_choice("calo", CATEGORIES) == "c4"
+def test_buttons_and_lists_are_not_numbered():
+    assert numbered_ids(Outbound("Pilih", options=CATEGORIES[:10])) == ()
 
 
-@pytest.mark.parametrize("text", ["0", "13", "tiga", "", None, "1 2"])
-def test_typed_text_that_names_no_option_is_not_a_choice(text):
-    assert typed_choice(text, CATEGORIES) is None
+@pytest.mark.parametrize("text", ["0", "13", "tiga", "", None, "1 2", "Calo"])
+def test_typed_text_that_names_no_number_is_not_a_choice(text):
+    assert typed_number(text, tuple(o.id for o in CATEGORIES)) is None
 
 
 def test_plain_text_longer_than_4096_is_split_without_losing_words():

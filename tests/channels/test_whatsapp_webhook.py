@@ -10,7 +10,9 @@ from bot.channels.whatsapp_webhook import (
     MalformedPayloadError,
     Signature,
     check_signature,
+    dump_message,
     handshake_challenge,
+    load_message,
     parse_payload,
     sign,
 )
@@ -59,9 +61,7 @@ def test_signature_of_reserialised_json_is_invalid_because_only_raw_bytes_count(
     raw, headers = signed(messages_from(WARGA, WARGA.text("halo")), SECRET)
     reserialised = json.dumps(json.loads(raw), indent=2).encode()
 
-    assert (
-        check_signature(SECRET, reserialised, headers["X-Hub-Signature-256"]) is Signature.INVALID
-    )
+    assert check_signature(SECRET, reserialised, headers["X-Hub-Signature-256"]) is Signature.INVALID
 
 
 @pytest.mark.parametrize("header", ["sha1=abc", "garbage", "sha256=", "sha256=zz\u00e9"])
@@ -262,3 +262,27 @@ def test_parsed_messages_do_not_show_the_sender_in_their_repr():
     assert WARGA.user_id not in repr(message)
     assert WARGA.wa_id not in repr(message)
     assert "rahasia" not in repr(message)
+
+
+def test_changes_for_another_phone_number_of_the_app_are_ignored():
+    ours = change_value(senders=(WARGA,), messages=(WARGA.text("untuk kami"),))
+    theirs = change_value(senders=(WARGA,), messages=(WARGA.text("bukan"),), phone_number_id="999")
+
+    batch = parse_payload(webhook(ours, theirs), phone_number_id="109876543210")
+
+    assert [m.inbound.text for m in batch.messages] == ["untuk kami"]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        WARGA.text("halo"),
+        WARGA.list_reply("pungli"),
+        WARGA.media("document", "77", b"%PDF", "application/pdf", filename="a.pdf", caption="c"),
+        WARGA.unsupported(),
+    ],
+)
+def test_inbox_serialisation_round_trips(message):
+    (parsed,) = parse_payload(messages_from(WARGA, message)).messages
+
+    assert load_message(dump_message(parsed)) == parsed

@@ -53,6 +53,7 @@ class FakeGraphAPI:
     uploads: dict[str, tuple[bytes, str]] = field(default_factory=dict)
     _failures: list[_Failure] = field(default_factory=list)
     _sha: dict[str, str] = field(default_factory=dict)
+    _wamids: list[str] = field(default_factory=list)
     _runner: web.AppRunner | None = None
     port: int = 0
 
@@ -85,6 +86,11 @@ class FakeGraphAPI:
     def sent(self) -> list[dict[str, Any]]:
         """Message payloads accepted by /messages (not read receipts), in order."""
         return [c.json for c in self.calls if c.accepted]
+
+    @property
+    def last_wamid(self) -> str:
+        """The message id the fake gave the last accepted message."""
+        return self._wamids[-1]
 
     @property
     def reads(self) -> list[str]:
@@ -176,11 +182,12 @@ class FakeGraphAPI:
         call.accepted = True
         handle = payload.get("to") or payload.get("recipient")
         key = "wa_id" if "to" in payload else "user_id"
+        self._wamids.append(f"wamid.OUT{next(_ids):08d}")
         return web.json_response(
             {
                 "messaging_product": "whatsapp",
                 "contacts": [{"input": handle, key: handle}],
-                "messages": [{"id": f"wamid.OUT{next(_ids):08d}"}],
+                "messages": [{"id": self._wamids[-1]}],
             }
         )
 

@@ -1,0 +1,180 @@
+"""The WhatsApp webhook over real aiohttp: authentication, handshake, de-duplication,
+receipts and unsupported messages, against the fake Graph API on loopback."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.channels.whatsapp_webhook import sign
+from handlers.events import TEAM_CHANNEL
+from handlers.reporter_notices import OFFICER_REPLY, REPORTER_PURPOSES
+from storage import outbox
+from storage import whatsapp as store
+from storage.models import OutboxItem, WhatsAppDelivery
+from storage.officers import unreported_failures
+from tests.channels.whatsapp_harness import (
+    APP_SECRET,
+    PATH,
+    VERIFY_TOKEN,
+    running,
+    whatsapp_settings,
+)
+from tests.fakes.graph_api import (
+    FakeGraphAPI,
+    Sender,
+    change_value,
+    messages_from,
+    signed,
+    status,
+    webhook,
+)
+
+WARGA = Sender(wa_id="6281234567890", user_id="ID.1410018717833190")
+
+
+@pytest.fixture
+async def graph():
+    server = await FakeGraphAPI().start()
+    yield server
+    await server.close()
+
+
+@pytest.fixture
+def settings(settings, graph):
+    return whatsapp_settings(settings, graph)
+
+
+@pytest.fixture
+async def wa(app, graph):
+    async with running(app, graph) as harness:
+        yield harness
+
+
+async def test_handshake_echoes_the_challenge_for_the_right_verify_token(wa):
+    resp = await wa.client.get(PATH, params={
+        "hub.mode": "subscribe", "hub.verify_token": VERIFY_TOKEN, "hub.challenge": "8675309"})
+
+    assert resp.status == 200
+    assert await resp.text() == "8675309"
+
+
+async def test_handshake_with_a_wrong_verify_token_is_forbidden(wa):
+    resp = await wa.client.get(PATH, params={
+        "hub.mode": "subscribe", "hub.verify_token": "guess", "hub.challenge": "8675309"})
+
+    assert resp.status == 403
+    assert "8675309" not in await resp.text()
+
+
+async def test_post_without_signature_is_401_and_nothing_is_stored(wa):
+    raw, _ = signed(messages_from(WARGA, WARGA.text("/start")), APP_SECRET)
+
+    status_code = await wa.post_raw(raw, {"Content-Type": "application/json"})
+
+    assert status_code == 401
+    assert await wa.inbox_rows() == 0
+    assert wa.graph.calls == []
+
+
+async def test_post_signed_with_another_secret_is_403_and_nothing_is_stored(wa):
+    status_code = await wa.post(messages_from(WARGA, WARGA.text("/start")), secret="not-ours")
+
+    assert status_code == 403
+    assert await wa.inbox_rows() == 0
+    assert wa.graph.calls == []
+
+
+async def test_post_with_a_body_modified_after_signing_is_403(wa):
+    raw, headers = signed(messages_from(WARGA, WARGA.text("/start")), APP_SECRET)
+
+    status_code = await wa.post_raw(raw.replace(b"/start", b"/batal"), headers)
+
+    assert status_code == 403
+    assert await wa.inbox_rows() == 0
+
+
+async def test_signed_but_malformed_body_is_a_400_not_a_500(wa):
+    raw = b'{"object": "whatsapp_business_account", "entry": ['
+
+    assert await wa.post_raw(raw, {"X-Hub-Signature-256": sign(APP_SECRET, raw)}) == 400
+
+
+async def test_a_text_message_is_answered_with_the_menu_and_marked_read(wa):
+    message = WARGA.text("/start", wamid="wamid.START1")
+
+    assert await wa.post(messages_from(WARGA, message)) == 200
+
+    assert wa.graph.reads == ["wamid.START1"]
+    (reply,) = wa.graph.sent
+    assert reply["recipient"] == WARGA.user_id  # keyed on the BSUID, never the phone number
+    assert "to" not in reply
+    assert reply["type"] == "interactive"
+    assert "Pilih" in reply["interactive"]["action"]["button"]
+
+
+async def test_duplicate_delivery_of_the_same_wamid_has_one_effect(wa):
+    payload = messages_from(WARGA, WARGA.text("/start", wamid="wamid.DUP1"))
+
+    assert await wa.post(payload) == 200
+    assert await wa.post(payload) == 200
+
+    assert await wa.inbox_rows() == 1
+    assert len(wa.graph.sent) == 1
+
+
+async def test_unsupported_message_gets_a_polite_notice(wa):
+    await wa.post(messages_from(WARGA, WARGA.unsupported()))
+
+    (reply,) = wa.graph.texts()
+    assert "jenis pesan ini belum didukung" in reply
+
+
+async def test_batched_entries_from_two_people_are_each_answered(wa):
+    other = Sender(wa_id="628111222333", user_id=None)
+    payload = webhook(
+        change_value(senders=(WARGA,), messages=(WARGA.text("/start"),)),
+        change_value(senders=(other,), messages=(other.text("/start"),)),
+    )
+
+    await wa.post(payload)
+
+    recipients = sorted(m.get("recipient") or m.get("to") for m in wa.graph.sent)
+    assert recipients == sorted([WARGA.user_id, other.wa_id])
+
+
+async def test_statuses_are_recorded_and_progress_but_never_go_back(wa):
+    await wa.post(webhook(change_value(statuses=(status("wamid.OUT1", "read", WARGA),))))
+    await wa.post(webhook(change_value(statuses=(status("wamid.OUT1", "delivered", WARGA),))))
+
+    assert await wa.count(WhatsAppDelivery, wamid="wamid.OUT1", status="read") == 1
+
+
+async def test_failed_receipt_marks_the_officer_reply_failed_so_officers_see_it(wa):
+    await wa.post(messages_from(WARGA, WARGA.text("/start")))  # the window is open
+    now = wa.clock()
+    outbox_id = await wa.app.db.write(lambda s: outbox.enqueue(
+        session=s, ring=wa.app.services.ring, channel="whatsapp", handle=WARGA.user_id,
+        purpose=OFFICER_REPLY, payload={"text": "Balasan petugas", "lang": "id"}, now=now,
+        ticket_id="t" * 32))
+    assert await wa.flush() == 1
+    wamid = wa.graph.last_wamid
+    failed = webhook(change_value(statuses=(status(wamid, "failed", WARGA, error_code=131026),)))
+
+    await wa.post(failed)
+    await wa.post(failed)  # Meta redelivers
+
+    shown = await wa.app.db.read(lambda s: unreported_failures(
+        session=s, purposes=list(REPORTER_PURPOSES)))
+    assert [(row.id, row.last_error) for row in shown] == [(outbox_id, "whatsapp 131026")]
+    rows = await wa.app.db.read(lambda s: store.failed_deliveries(session=s))
+    assert [(r.ticket_id, r.error_code) for r in rows] == [("t" * 32, 131026)]
+
+
+async def test_failed_receipt_for_a_message_we_do_not_know_is_only_recorded(wa):
+    unknown = webhook(change_value(statuses=(status("wamid.X", "failed", WARGA,
+                                                    error_code=131026),)))
+
+    assert await wa.post(unknown) == 200
+
+    assert await wa.count(WhatsAppDelivery, wamid="wamid.X", status="failed") == 1
+    assert await wa.count(OutboxItem, channel=TEAM_CHANNEL) == 0
