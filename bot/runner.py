@@ -14,6 +14,7 @@ from aiohttp import web
 from bot.app import App, build_app, setup_logging
 from bot.channels.base import Channel
 from bot.channels.telegram import telegram_channels
+from bot.channels.whatsapp import whatsapp_channels
 from bot.outbox_sender import OutboxSender
 from bot.settings import Settings
 from bot.web import build_web_app
@@ -25,6 +26,7 @@ def enabled_channels(app: App) -> list[Channel]:
     """The channels whose settings are filled in (each adapter adds its line here)."""
     channels: list[Channel] = []
     channels.extend(telegram_channels(app))
+    channels.extend(whatsapp_channels(app))
     return channels
 
 

@@ -10,6 +10,7 @@ from storage.models.outbox import OutboxItem
 from storage.models.telegram_chat import TelegramChat
 from storage.models.throttle import SenderThrottle
 from storage.models.ticket import Ticket, TicketAttachment, TicketMessage
+from storage.models.whatsapp import WhatsAppContact, WhatsAppDelivery
 
 __all__ = [
     "AuditEntry",
@@ -25,4 +26,6 @@ __all__ = [
     "Ticket",
     "TicketAttachment",
     "TicketMessage",
+    "WhatsAppContact",
+    "WhatsAppDelivery",
 ]
