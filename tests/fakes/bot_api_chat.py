@@ -34,17 +34,24 @@ def telegram_settings(settings: Settings, api: FakeBotApi, **overrides: Any) -> 
     return settings.model_copy(update={
         "telegram_token": SecretStr(api.token), "telegram_api_url": api.base_url,
         "telegram_poll_timeout": 1, "telegram_rate_per_chat": 1000.0,
-        "telegram_rate_overall": 1000.0, "listen_port": free_port(), **overrides})
+        "telegram_rate_overall": 1000.0, "listen_port": free_port(),
+        "scheduler_enabled": False, **overrides})
 
 
 @contextlib.asynccontextmanager
-async def serving(app: Any, channels: list[Any]) -> AsyncIterator[None]:
-    """Run channels, web server and outbox sender as `wbs run` does, until the block ends."""
+async def serving(app: Any, channels: list[Any], api: FakeBotApi) -> AsyncIterator[None]:
+    """Run channels, web server and outbox sender as `wbs run` does, until the block ends.
+
+    The block starts once the bot listens: it polls, or it has registered its webhook.
+    """
     from bot.runner import serve  # noqa: PLC0415 - import the app only when used
 
     stop = asyncio.Event()
     task = asyncio.create_task(serve(app, channels, stop))
     try:
+        await api.wait_until(lambda: task.done() or api.webhook or api.calls_to("getUpdates"))
+        if task.done():
+            task.result()  # start-up failed: raise its error here
         yield
     finally:
         stop.set()
