@@ -1,0 +1,152 @@
+"""Key rotation and retirement: a new key-encryption key (KEK) becomes active, every data key
+is re-wrapped and every ephemeral blob re-sealed under it; an old KEK is removed from the
+key file only when nothing uses it any more. Run with the bot stopped: running workers keep
+the keyring they started with."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Column, Table, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import SQLModel
+
+from storage.crypto import (
+    Contract,
+    Keyring,
+    ephemeral_key_id,
+    seal_ephemeral,
+    unseal_ephemeral,
+    unwrap_data_key,
+    wrap_data_key,
+)
+from storage.db import Database
+from storage.models import DataKey
+from storage.models.conversation import CONVERSATION_STATE
+from storage.models.draft import DRAFT_FILE_DATA, DRAFT_FILE_NAME
+from storage.models.inbox import INBOX_PAYLOAD
+from storage.models.outbox import OUTBOX_PAYLOAD, OUTBOX_ROUTE
+
+# Every column written with seal_ephemeral; its AAD row id is the table's primary key.
+# tests/deploy/test_keys.py fails when a seal_ephemeral call uses a contract missing here.
+EPHEMERAL: tuple[Contract, ...] = (
+    CONVERSATION_STATE, INBOX_PAYLOAD, OUTBOX_ROUTE, OUTBOX_PAYLOAD, DRAFT_FILE_NAME,
+    DRAFT_FILE_DATA,
+)
+BATCH = 200
+PREFIX_BYTES = 64  # enough of a blob to read the KEK id it names
+
+
+class KeyAdminError(Exception):
+    """A key operation was refused; the message says why and what to do."""
+
+
+@dataclass(frozen=True, slots=True)
+class Rotation:
+    """What a rotation did: the new active KEK id and how many values were re-encrypted."""
+
+    active: str
+    rewrapped: int
+    resealed: int
+
+
+def _columns(contract: Contract) -> tuple[Table, Column, Column]:
+    table = SQLModel.metadata.tables[contract.table]
+    (pk,) = table.primary_key.columns
+    return table, pk, table.c[contract.column]
+
+
+async def rewrap_data_keys(*, session: AsyncSession, ring: Keyring, limit: int = BATCH) -> int:
+    """Re-wrap up to `limit` data keys not under the active KEK (AES-256-GCM); returns how many."""
+    rows = (await session.execute(
+        select(DataKey).where(DataKey.kek_id != ring.active).limit(limit))).scalars().all()
+    for row in rows:
+        key = unwrap_data_key(ring, row.kek_id, row.wrapped, key_row_id=row.id)
+        row.kek_id, row.wrapped = wrap_data_key(ring, key, key_row_id=row.id)
+    await session.flush()
+    return len(rows)
+
+
+async def reseal_ephemeral(
+    *, session: AsyncSession, ring: Keyring, contract: Contract, after: str, limit: int = BATCH,
+) -> tuple[str | None, int]:
+    """Re-seal (AES-256-GCM) one batch of a column's blobs under the active KEK, in primary-key
+    order after `after`; returns (the last key seen, or None when done; how many were re-sealed)."""
+    table, pk, col = _columns(contract)
+    rows = (await session.execute(
+        select(pk, col).where(col.is_not(None), pk > after).order_by(pk).limit(limit))).all()
+    changed = 0
+    for row_id, blob in rows:
+        if ephemeral_key_id(blob) == ring.active:
+            continue
+        plain = unseal_ephemeral(ring, blob, contract=contract, row_id=row_id)
+        fresh = seal_ephemeral(ring, plain, contract=contract, row_id=row_id)
+        await session.execute(update(table).where(pk == row_id).values({col.name: fresh}))
+        changed += 1
+    return (rows[-1][0] if len(rows) == limit else None), changed
+
+
+async def key_usage(*, session: AsyncSession) -> Counter[str]:
+    """How many data keys and ephemeral blobs each KEK id protects."""
+    usage: Counter[str] = Counter()
+    for kek_id, count in await session.execute(
+            select(DataKey.kek_id, func.count()).group_by(DataKey.kek_id)):
+        usage[kek_id] += count
+    for contract in EPHEMERAL:
+        _table, _pk, col = _columns(contract)
+        prefixes = await session.execute(
+            select(func.substr(col, 1, PREFIX_BYTES)).where(col.is_not(None)))
+        usage.update(ephemeral_key_id(bytes(p)) for (p,) in prefixes)
+    return usage
+
+
+async def reencrypt_all(db: Database, ring: Keyring) -> tuple[int, int]:
+    """Bring every data key and ephemeral blob under the active KEK, in short transactions;
+    returns (data keys re-wrapped, blobs re-sealed). Safe to run again after an interruption."""
+    rewrapped = resealed = 0
+    while n := await db.transaction(lambda s: rewrap_data_keys(session=s, ring=ring)):
+        rewrapped += n
+    for contract in EPHEMERAL:
+        after: str | None = ""
+        while after is not None:
+            start = after
+            after, n = await db.transaction(lambda s, c=contract, a=start: reseal_ephemeral(
+                session=s, ring=ring, contract=c, after=a))
+            resealed += n
+    return rewrapped, resealed
+
+
+def _require_key_file(key_path: Path | None) -> Path:
+    if key_path is None:
+        raise KeyAdminError(
+            "the keys come from WBS_MASTER_KEY: one key derived from an environment secret "
+            "cannot be rotated or retired. Rotation needs a key file (WBS_KEY_FILE) instead.")
+    return key_path
+
+
+async def rotate(db: Database, ring: Keyring, key_path: Path | None) -> tuple[Keyring, Rotation]:
+    """Add a new active KEK, save the key file (first, so a crash loses nothing), re-encrypt."""
+    path = _require_key_file(key_path)
+    new_ring = ring.rotated()
+    new_ring.save(path)
+    rewrapped, resealed = await reencrypt_all(db, new_ring)
+    return new_ring, Rotation(new_ring.active, rewrapped, resealed)
+
+
+async def retire(db: Database, ring: Keyring, key_path: Path | None, key_id: str) -> Keyring:
+    """Remove KEK `key_id` from the key file; refused while it is active or still in use."""
+    path = _require_key_file(key_path)
+    if key_id not in ring.keys:
+        raise KeyAdminError(f"there is no key {key_id!r}; known: {', '.join(sorted(ring.keys))}")
+    if key_id == ring.active:
+        raise KeyAdminError(f"{key_id} is the active key; run `wbs keys rotate` first")
+    in_use = (await db.read(lambda s: key_usage(session=s)))[key_id]
+    if in_use:
+        raise KeyAdminError(
+            f"{key_id} still protects {in_use} value(s); stop the bot and run `wbs keys rewrap`")
+    kept = Keyring(keys={k: v for k, v in ring.keys.items() if k != key_id}, active=ring.active,
+                   pepper=ring.pepper)
+    kept.save(path)
+    return kept
