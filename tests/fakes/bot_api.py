@@ -28,8 +28,8 @@ deletions); `commands`, `webhook`, `topics`, `answered_callbacks`.
 Factories (return update dicts; `push` queues one for getUpdates, `deliver` posts it to the
 webhook): `text_message` (commands get their entity), `press` (by button label or data,
 newest message first, or a given old `message_id`), `callback_query`, `photo_message`,
-`document_message`, `voice_message`; private chats by default, a negative `chat_id` is a
-supergroup (pass `user_id`, optionally `message_thread_id`).
+`document_message`, `voice_message`, `user_message` (any content); private chats by default,
+a negative `chat_id` is a supergroup (pass `user_id`, optionally `message_thread_id`).
 
 Faults: `rate_limit_next(n, retry_after)` answers the next n send calls with 429 and
 `parameters.retry_after`; `rate_limit_share(share, retry_after, seed)` does so for a share

@@ -121,7 +121,7 @@ class MessageStore:
             content["entities"] = [
                 {"type": "bot_command", "offset": 0, "length": len(text.split(maxsplit=1)[0])}
             ]
-        return self._user_message(chat_id, content, **sender)
+        return self.user_message(chat_id, content, **sender)
 
     def photo_message(
         self,
@@ -141,7 +141,7 @@ class MessageStore:
         content: dict[str, Any] = {"photo": [thumb, full]}
         if caption:
             content["caption"] = caption
-        return self._user_message(chat_id, content, **sender)
+        return self.user_message(chat_id, content, **sender)
 
     def document_message(
         self,
@@ -156,14 +156,14 @@ class MessageStore:
         """A document message."""
         doc = self.add_file(data, file_size=file_size, suffix=file_name.rsplit(".", 1)[-1])
         doc |= {"file_name": file_name, "mime_type": mime_type}
-        return self._user_message(chat_id, {"document": doc}, **sender)
+        return self.user_message(chat_id, {"document": doc}, **sender)
 
     def voice_message(
         self, chat_id: int, data: bytes, *, duration: int = 3, **sender: Any
     ) -> dict[str, Any]:
         """A voice note (OGG/Opus)."""
         voice = self.add_file(data, suffix="oga") | {"duration": duration, "mime_type": "audio/ogg"}
-        return self._user_message(chat_id, {"voice": voice}, **sender)
+        return self.user_message(chat_id, {"voice": voice}, **sender)
 
     def press(
         self, chat_id: int, label: str, *, message_id: int | None = None, **sender: Any
@@ -216,7 +216,7 @@ class MessageStore:
             },
         )
 
-    def _user_message(
+    def user_message(
         self,
         chat_id: int,
         content: dict[str, Any],
@@ -225,6 +225,7 @@ class MessageStore:
         language_code: str | None = "id",
         message_thread_id: int | None = None,
     ) -> dict[str, Any]:
+        """A message from a user with any content (a sticker, a location, ...)."""
         sender = self.user(user_id or chat_id, language_code)
         message = self._store(chat_id, sender, content, message_thread_id)
         return self._update("message", copy.deepcopy(message))
