@@ -29,7 +29,7 @@ def settings(settings: Settings, api: FakeBotApi) -> Settings:
 @pytest.fixture
 async def bot(app: App, api: FakeBotApi) -> AsyncIterator[TelegramChannel]:
     channel = TelegramChannel(app)
-    async with serving(app, [channel]):
+    async with serving(app, [channel], api):
         yield channel
 
 
