@@ -16,6 +16,7 @@ from bot.channels.base import Channel
 from bot.channels.telegram import telegram_channels
 from bot.channels.whatsapp import whatsapp_channels
 from bot.outbox_sender import OutboxSender
+from bot.scheduler import Scheduler
 from bot.settings import Settings
 from bot.web import build_web_app
 
@@ -43,11 +44,15 @@ async def serve(app: App, channels: list[Channel], stop: asyncio.Event) -> None:
     for channel in channels:
         await channel.start()
     sender.start()
+    scheduler = Scheduler(app.services)
+    if settings.scheduler_enabled:
+        scheduler.start()
     log.info("running channels: %s", ", ".join(c.name for c in channels))
     await stop.wait()
     log.info("shutting down")
     for channel in channels:
         await channel.stop()
+    await scheduler.stop()
     await sender.stop()
     await web_runner.cleanup()
 

@@ -2,6 +2,7 @@
 
 from storage.models.audit import AuditEntry, AuditHead
 from storage.models.conversation import Conversation
+from storage.models.digest import DigestRecord, SchedulerLease, SlaReminder
 from storage.models.draft import DraftAttachment
 from storage.models.holiday import HolidayOverride
 from storage.models.inbox import InboxItem
@@ -17,11 +18,14 @@ __all__ = [
     "AuditHead",
     "Conversation",
     "DataKey",
+    "DigestRecord",
     "DraftAttachment",
     "HolidayOverride",
     "InboxItem",
     "OutboxItem",
+    "SchedulerLease",
     "SenderThrottle",
+    "SlaReminder",
     "TelegramChat",
     "Ticket",
     "TicketAttachment",

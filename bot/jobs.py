@@ -1,0 +1,233 @@
+"""The scheduler's jobs: digests, SLA reminders and retention. Each job reads the clock from
+`services.clock`, so tests drive time by hand; each is safe to run on several workers at once
+(unique digest periods and reminder keys), although the lease lets only one run them."""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import aiosmtplib
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.engine.context import Services
+from bot.i18n import t
+from bot.mailer import email_enabled, send_text
+from handlers.digest import DigestView, render_digest, render_indicators, render_reminder
+from handlers.events import TEAM_CHANNEL
+from handlers.gift_clock import load_calendar
+from handlers.sla import Deadline, Level, SlaPolicy, breach_cutoff, local_day
+from handlers.workdays import WorkCalendar
+from storage import audit, digests, outbox, retention
+from storage.conversations import expire_drafts
+
+log = logging.getLogger(__name__)
+
+DIGEST_PURPOSE = "team:digest"
+REMINDER_PURPOSE = "team:sla_reminder"
+ESCALATION_PURPOSE = "team:sla_escalation"
+ESCALATION_HANDLE = "escalation"
+WEEK = timedelta(days=7)
+_FALLBACK_WINDOW = {"daily": timedelta(days=1), "weekly": WEEK, "manual": timedelta(days=1)}
+
+
+@dataclass(frozen=True, slots=True)
+class Digest:
+    """A rendered digest and the period it covers."""
+
+    period_key: str
+    kind: str
+    window_start: datetime
+    window_end: datetime
+    text: str
+
+
+class Jobs:
+    """What the scheduler runs; every method takes its time from the services' clock."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.settings = services.settings
+
+    @property
+    def policy(self) -> SlaPolicy:
+        """The SLA numbers from settings (ack and KPK come from `handlers.law`)."""
+        return SlaPolicy(feedback_working_days=self.settings.sla_feedback_working_days,
+                         escalation_margin=self.settings.sla_escalation_margin_working_days)
+
+    async def _view(self, now: datetime) -> DigestView:
+        calendar: WorkCalendar = await self.services.db.read(
+            lambda s: load_calendar(session=s, settings=self.settings))
+        return DigestView(lang=self.settings.default_language, today=local_day(now, self.settings.tz),
+                          tz=self.settings.tz, calendar=calendar, policy=self.policy,
+                          team=self.settings.team_name)
+
+    def _cutoffs(self, view: DigestView, margin: int = 0) -> dict[str, datetime]:
+        return {d.value: breach_cutoff(view.policy, d, view.today, calendar=view.calendar,
+                                       margin=margin, tz=view.tz) for d in Deadline}
+
+    async def build_digest(self, kind: str, *, window_end: datetime, period_key: str) -> Digest:
+        """Render the digest of `kind` whose new-ticket window ends at `window_end`."""
+        now = self.services.clock()
+        view = await self._view(now)
+        previous = await self.services.db.read(
+            lambda s: digests.last_window_end(session=s, kind="weekly" if kind == "weekly" else "daily"))
+        start = previous if previous and previous < window_end else window_end - _FALLBACK_WINDOW[kind]
+        facts = await self.services.db.read(lambda s: digests.digest_facts(
+            session=s, window_start=start, window_end=window_end, cutoffs=self._cutoffs(view)))
+        parts = [render_digest(facts, kind=kind, view=view, since=start)]
+        if kind == "weekly":
+            ind = await self.services.db.read(
+                lambda s: digests.indicators(session=s, since=window_end - WEEK, until=window_end))
+            parts.append(render_indicators(ind, view=view, since=local_day(window_end - WEEK, view.tz),
+                                           until=local_day(window_end, view.tz)))
+        parts.append(t(view.lang, "digest.footer"))
+        return Digest(period_key, kind, start, window_end, "\n\n".join(parts))
+
+    async def send_digest(self, digest: Digest) -> bool:
+        """Record the period and queue the digest for the team, once; False if already sent."""
+        now = self.services.clock()
+        svc = self.services
+
+        async def effect(session: AsyncSession) -> bool:
+            claimed = await digests.record_digest(
+                session=session, period_key=digest.period_key, kind=digest.kind,
+                window_start=digest.window_start, window_end=digest.window_end, now=now)
+            if claimed:
+                await outbox.enqueue(session=session, ring=svc.ring, channel=TEAM_CHANNEL,
+                                     handle=TEAM_CHANNEL, purpose=DIGEST_PURPOSE, now=now,
+                                     payload={"text": digest.text, "kind": digest.kind,
+                                              "period": digest.period_key})
+            return claimed
+
+        sent = await svc.db.write(effect)
+        if sent:
+            log.info("digest %s queued", digest.period_key)
+            svc.poke_outbox()
+            await self.email(digest)
+        return sent
+
+    async def email(self, digest: Digest) -> bool:
+        """E-mail the digest when SMTP is configured; failures are logged, never raised."""
+        if not email_enabled(self.settings):
+            return False
+        try:
+            await send_text(self.settings, subject=digest.text.splitlines()[0], text=digest.text)
+        except (aiosmtplib.SMTPException, OSError) as exc:
+            log.warning("digest %s not e-mailed: %s", digest.period_key, type(exc).__name__)
+            return False
+        now = self.services.clock()
+        await self.services.db.write(
+            lambda s: digests.mark_emailed(session=s, period_key=digest.period_key, now=now))
+        return True
+
+    async def digest_for_period(self, kind: str, fire: datetime) -> bool:
+        """Send the scheduled digest of the period that started at `fire`, unless it was sent."""
+        if kind == "daily" and not (await self._view(fire)).working_day:
+            return False  # digests come on working mornings only
+        key = period_key(kind, fire, self.settings.tz)
+        if await self.services.db.read(lambda s: digests.is_recorded(session=s, period_key=key)):
+            return False
+        return await self.send_digest(await self.build_digest(kind, window_end=fire, period_key=key))
+
+    async def digest_now(self) -> Digest:
+        """A digest outside the schedule (`wbs digest --now`): counts up to this moment."""
+        now = self.services.clock()
+        digest = await self.build_digest("manual", window_end=now,
+                                         period_key=period_key("manual", now, self.settings.tz))
+        await self.send_digest(digest)
+        return digest
+
+    async def sla_round(self, *, limit: int = 200) -> Counter[str]:
+        """Remind the team once per ticket and deadline crossed; escalate late breaches."""
+        now = self.services.clock()
+        view = await self._view(now)
+        rounds = [(Level.DUE, 0)]
+        if getattr(self.settings, "escalation_chat_id", None) is not None:
+            rounds.append((Level.ESCALATED, view.policy.escalation_margin))
+        sent: Counter[str] = Counter()
+        for level, margin in rounds:
+            for deadline, cutoff in self._cutoffs(view, margin).items():
+                lines = await self.services.db.read(lambda s, d=deadline, c=cutoff, lv=level: (
+                    digests.crossing(session=s, deadline=d, level=lv, cutoff=c, limit=limit)))
+                if lines:
+                    sent[f"{deadline}.{level}"] = await self._remind(lines, Deadline(deadline),
+                                                                     level, view, now)
+        if sent:
+            self.services.poke_outbox()
+        return sent
+
+    async def _remind(self, lines: list[digests.TicketLine], deadline: Deadline, level: str,
+                      view: DigestView, now: datetime) -> int:
+        ring = self.services.ring
+        escalated = level == Level.ESCALATED
+        purpose = ESCALATION_PURPOSE if escalated else REMINDER_PURPOSE
+        handle = ESCALATION_HANDLE if escalated else TEAM_CHANNEL
+
+        async def effect(session: AsyncSession) -> int:
+            count = 0
+            for line in lines:
+                if not await digests.record_reminder(session=session, ticket_id=line.id,
+                                                     deadline=deadline.value, level=level, now=now):
+                    continue
+                payload: dict[str, Any] = {
+                    "text": render_reminder(line, deadline=deadline, level=level, view=view),
+                    "ticket_id": line.id, "code": line.code, "deadline": deadline.value,
+                    "level": level}
+                await outbox.enqueue(session=session, ring=ring, channel=TEAM_CHANNEL, handle=handle,
+                                     purpose=purpose, payload=payload, now=now, ticket_id=line.id)
+                count += 1
+            return count
+
+        return await self.services.db.write(effect)
+
+    async def retention_round(self, *, batch: int = 500) -> Counter[str]:
+        """Purge old closed tickets, abandoned drafts and finished inbox/outbox rows; audit counts."""
+        now = self.services.clock()
+        cfg = self.settings
+        total: Counter[str] = Counter()
+        while True:
+            counts = await self.services.db.write(lambda s: _purge_tickets(
+                s, closed_before=now - timedelta(days=cfg.retention_days), limit=batch, now=now))
+            total += counts
+            if counts["ticket"] < batch:
+                break
+
+        async def housekeeping(session: AsyncSession) -> Counter[str]:
+            counts = Counter({
+                "drafts": await expire_drafts(session=session, now=now),
+                "inbox": await retention.prune_inbox(
+                    session=session, processed_before=now - timedelta(days=cfg.inbox_grace_days)),
+                "outbox": await retention.prune_outbox(
+                    session=session, finished_before=now - timedelta(days=cfg.outbox_grace_days)),
+            })
+            counts["orphans"] = await retention.prune_orphans(session=session)
+            for action, key in (("retention.drafts", "drafts"), ("retention.inbox", "inbox"),
+                                ("retention.outbox", "outbox")):
+                if counts[key]:
+                    await audit.record(session=session, actor="system", action=action,
+                                       details={"rows": counts[key]}, now=now)
+            return counts
+
+        total += await self.services.db.write(housekeeping)
+        log.info("retention: %s", dict(+total) or "nothing to purge")
+        return +total
+
+
+async def _purge_tickets(session: AsyncSession, *, closed_before: datetime, limit: int,
+                         now: datetime) -> Counter[str]:
+    counts = await retention.purge_closed_tickets(session=session, closed_before=closed_before,
+                                                  limit=limit)
+    if counts["ticket"]:
+        await audit.record(session=session, actor="system", action="retention.tickets",
+                           details=dict(sorted(counts.items())), now=now)
+    return counts
+
+
+def period_key(kind: str, fire: datetime, tz: Any) -> str:
+    """The unique name of a digest period, e.g. "daily:2026-11-23T07:30+07:00"."""
+    return f"{kind}:{fire.astimezone(tz).isoformat(timespec='minutes')}"
+

@@ -1,0 +1,197 @@
+"""What the digest and the SLA reminders need from the tickets: counts grouped in SQL and the
+oldest few codes per section. Only codes, kinds, categories, channels, statuses and times are
+read; content columns never are. Functions take a session and never commit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from statistics import median
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, func, not_, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import DigestRecord, SlaReminder, Ticket
+from storage.models.base import new_id
+from storage.upsert import insert_ignore
+
+FORWARDED_KPK = "diteruskan_kpk"
+_LINE_COLUMNS = (Ticket.id, Ticket.code, Ticket.kind, Ticket.category, Ticket.created_at)
+
+
+@dataclass(frozen=True, slots=True)
+class TicketLine:
+    """One ticket as a digest lists it: never more than this."""
+
+    id: str
+    code: str
+    kind: str
+    category: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """How many tickets match, and the oldest few of them."""
+
+    count: int
+    oldest: list[TicketLine] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class DigestFacts:
+    """Counts for one digest, as of one instant."""
+
+    new_by_category: dict[tuple[str, str], int]
+    new_by_channel: dict[str, int]
+    waiting: Section
+    breaches: dict[str, Section]
+    unanswered: Section
+    open_by_status: dict[str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class Indicators:
+    """ISO 37002 performance indicators over a window: medians in seconds."""
+
+    acknowledged: int
+    median_ack_seconds: float | None
+    closed: int
+    median_close_seconds: float | None
+    closed_by_status: dict[str, int]
+
+
+def _open() -> ColumnElement[bool]:
+    return Ticket.closed_at.is_(None)
+
+
+def _no_first_response() -> ColumnElement[bool]:
+    return and_(Ticket.acknowledged_at.is_(None), Ticket.last_officer_message_at.is_(None))
+
+
+def breach_clause(deadline: str, cutoff: datetime) -> ColumnElement[bool]:
+    """Open tickets that came in before `cutoff` and have not met `deadline` (ack/kpk/feedback)."""
+    late = and_(_open(), Ticket.created_at < cutoff)
+    if deadline == "ack":
+        return and_(late, _no_first_response())
+    if deadline == "kpk":
+        return and_(late, Ticket.kind == "gift", Ticket.status != FORWARDED_KPK)
+    if deadline == "feedback":
+        return and_(late, Ticket.last_officer_message_at.is_(None))
+    raise ValueError(deadline)
+
+
+def _unanswered() -> ColumnElement[bool]:
+    return and_(_open(), Ticket.last_reporter_message_at.is_not(None),
+                or_(Ticket.last_officer_message_at.is_(None),
+                    Ticket.last_reporter_message_at > Ticket.last_officer_message_at))
+
+
+async def _section(session: AsyncSession, where: ColumnElement[bool], limit: int) -> Section:
+    count = (await session.execute(select(func.count()).select_from(Ticket).where(where))).scalar()
+    rows = (await session.execute(
+        select(*_LINE_COLUMNS).where(where).order_by(Ticket.created_at, Ticket.code).limit(limit)
+    )).all()
+    return Section(int(count or 0), [TicketLine(*row) for row in rows])
+
+
+async def _grouped(session: AsyncSession, columns: list[Any], where: ColumnElement[bool]
+                   ) -> dict[Any, int]:
+    rows = (await session.execute(
+        select(*columns, func.count()).where(where).group_by(*columns))).all()
+    return {(tuple(row[:-1]) if len(columns) > 1 else row[0]): int(row[-1]) for row in rows}
+
+
+async def digest_facts(
+    *, session: AsyncSession, window_start: datetime, window_end: datetime,
+    cutoffs: dict[str, datetime], limit: int = 10,
+) -> DigestFacts:
+    """New tickets in [window_start, window_end), open tickets waiting, late and unanswered."""
+    new = and_(Ticket.created_at >= window_start, Ticket.created_at < window_end)
+    return DigestFacts(
+        new_by_category=await _grouped(session, [Ticket.kind, Ticket.category], new),
+        new_by_channel=await _grouped(session, [Ticket.channel], new),
+        waiting=await _section(session, and_(_open(), _no_first_response()), limit),
+        breaches={name: await _section(session, breach_clause(name, cutoff), limit)
+                  for name, cutoff in cutoffs.items()},
+        unanswered=await _section(session, _unanswered(), limit),
+        open_by_status=await _grouped(session, [Ticket.status], _open()),
+    )
+
+
+def _median_seconds(pairs: list[tuple[datetime, datetime]]) -> float | None:
+    spans = [(end - start).total_seconds() for start, end in pairs]
+    return median(spans) if spans else None
+
+
+async def indicators(*, session: AsyncSession, since: datetime, until: datetime) -> Indicators:
+    """Acknowledgements and closures in [since, until): how many, how fast, closed how."""
+    acked = (await session.execute(select(Ticket.created_at, Ticket.acknowledged_at).where(
+        Ticket.acknowledged_at >= since, Ticket.acknowledged_at < until))).all()
+    in_window = and_(Ticket.closed_at >= since, Ticket.closed_at < until)
+    closed = (await session.execute(
+        select(Ticket.created_at, Ticket.closed_at).where(in_window))).all()
+    return Indicators(
+        acknowledged=len(acked), median_ack_seconds=_median_seconds([tuple(r) for r in acked]),
+        closed=len(closed), median_close_seconds=_median_seconds([tuple(r) for r in closed]),
+        closed_by_status=await _grouped(session, [Ticket.status], in_window),
+    )
+
+
+async def last_window_end(*, session: AsyncSession, kind: str) -> datetime | None:
+    """Where the previous digest of this kind stopped counting new tickets."""
+    return (await session.execute(select(func.max(DigestRecord.window_end))
+                                  .where(DigestRecord.kind == kind))).scalar()
+
+
+async def record_digest(
+    *, session: AsyncSession, period_key: str, kind: str, window_start: datetime,
+    window_end: datetime, now: datetime,
+) -> bool:
+    """Claim a digest period; False when it was already sent (by us or another worker)."""
+    return await insert_ignore(session, DigestRecord, {
+        "period_key": period_key, "kind": kind, "window_start": window_start,
+        "window_end": window_end, "created_at": now})
+
+
+async def is_recorded(*, session: AsyncSession, period_key: str) -> bool:
+    """Whether this digest period was sent."""
+    return await session.get(DigestRecord, period_key) is not None
+
+
+async def not_emailed(*, session: AsyncSession, since: datetime) -> list[str]:
+    """Digest periods since `since` whose e-mail has not gone out yet."""
+    return list((await session.execute(select(DigestRecord.period_key).where(
+        DigestRecord.emailed_at.is_(None), DigestRecord.created_at >= since)
+        .order_by(DigestRecord.created_at))).scalars())
+
+
+async def mark_emailed(*, session: AsyncSession, period_key: str, now: datetime) -> None:
+    """The digest of this period went out by e-mail."""
+    row = await session.get(DigestRecord, period_key)
+    if row is not None:
+        row.emailed_at = now
+
+
+async def crossing(
+    *, session: AsyncSession, deadline: str, level: str, cutoff: datetime, limit: int = 200,
+) -> list[TicketLine]:
+    """Late tickets that have not had this reminder yet, oldest first."""
+    reminded = select(SlaReminder.id).where(SlaReminder.ticket_id == Ticket.id,
+                                            SlaReminder.deadline == deadline,
+                                            SlaReminder.level == level)
+    rows = (await session.execute(
+        select(*_LINE_COLUMNS).where(breach_clause(deadline, cutoff), not_(reminded.exists()))
+        .order_by(Ticket.created_at).limit(limit))).all()
+    return [TicketLine(*row) for row in rows]
+
+
+async def record_reminder(
+    *, session: AsyncSession, ticket_id: str, deadline: str, level: str, now: datetime,
+) -> bool:
+    """Claim one reminder; False if it was sent already."""
+    return await insert_ignore(session, SlaReminder, {
+        "id": new_id(),
+        "ticket_id": ticket_id, "deadline": deadline, "level": level, "created_at": now})
+
