@@ -14,6 +14,7 @@ from bot.channels.whatsapp_settings import WhatsAppSettings
 from bot.scheduler_settings import SchedulerSettings
 from bot.settings_web import WebSettings
 from handlers.gift_settings import GiftSettings
+from handlers.officer_settings import OfficerSettings
 
 WBS_ENV = SettingsConfigDict(env_prefix="WBS_", env_file=".env", extra="ignore")
 
@@ -67,6 +68,7 @@ class CoreSettings(BaseSettings):
 
 
 class Settings(
+    OfficerSettings,
     SchedulerSettings,
     GiftSettings,
     WhatsAppSettings,

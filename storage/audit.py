@@ -8,7 +8,7 @@ the `audit_head` row (newest seq and hash) also catches a deleted tail.
 
 Call it from anywhere that changes or reveals something::
 
-    await audit.record(session=s, actor=f"officer:{officer.id}", action="ticket.view",
+    await audit.record(session=s, actor=f"officer:{officer.id}", action="ticket_view",
                        ticket_code=ticket.code, details={"attachments": 2})
 """
 

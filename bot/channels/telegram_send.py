@@ -154,6 +154,12 @@ class TelegramSender:
         try:
             chat_id = int(message.handle)
             sent = await self.send(chat_id, from_payload(message.payload))
+            # officer-side hook (handlers/reporter_notices.py): files an officer sent in the
+            # ticket's topic are copied (copyMessage, never forwardMessage: no sender shown)
+            for from_chat, message_id in message.payload.get("copy") or ():
+                copied = await self.bot.copy_message(chat_id, from_chat, message_id,
+                                                     caption=message.payload.get("copy_caption"))
+                sent.message_ids.append(copied.message_id)
         except RetryAfter as exc:
             return Delivery.retry(retry_after_seconds(exc), "429")
         except Forbidden:

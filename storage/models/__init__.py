@@ -7,6 +7,7 @@ from storage.models.draft import DraftAttachment
 from storage.models.holiday import HolidayOverride
 from storage.models.inbox import InboxItem
 from storage.models.keys import DataKey
+from storage.models.officer import DeliveryAlert, DeskMessage, Officer, OfficerNote, TicketDesk
 from storage.models.outbox import OutboxItem
 from storage.models.telegram_chat import TelegramChat
 from storage.models.throttle import SenderThrottle
@@ -18,10 +19,14 @@ __all__ = [
     "AuditHead",
     "Conversation",
     "DataKey",
+    "DeliveryAlert",
+    "DeskMessage",
     "DigestRecord",
     "DraftAttachment",
     "HolidayOverride",
     "InboxItem",
+    "Officer",
+    "OfficerNote",
     "OutboxItem",
     "SchedulerLease",
     "SenderThrottle",
@@ -29,6 +34,7 @@ __all__ = [
     "TelegramChat",
     "Ticket",
     "TicketAttachment",
+    "TicketDesk",
     "TicketMessage",
     "WhatsAppContact",
     "WhatsAppDelivery",

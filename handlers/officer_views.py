@@ -1,0 +1,95 @@
+"""What officers read: the content-free topic header, the ticket on request (`/lihat`), and
+ticket lists. Text only from the catalogs; the reporter is always "Pelapor"."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from bot import i18n
+from bot.settings import Settings
+from handlers.statuses import status_key
+from handlers.workdays import WorkCalendar, working_days_after
+from storage.models import Ticket
+from storage.tickets import StoredFile, ThreadEntry
+
+MAX_FIELD = 1500  # one very long field must not push the rest out of the message
+
+
+def label(lang: str, keys: list[str], fallback: str) -> str:
+    """The first of `keys` the catalog knows, else `fallback`."""
+    for key in keys:
+        try:
+            return i18n.t(lang, key)
+        except i18n.MissingTranslationError:
+            continue
+    return fallback
+
+
+def category_label(lang: str, ticket: Ticket) -> str:
+    """The ticket's category in words (complaint category or gift report type)."""
+    return label(lang, [f"{ticket.kind}.category.{ticket.category}",
+                        f"{ticket.kind}.report_type.{ticket.category}"], ticket.category)
+
+
+def topic_name(lang: str, ticket: Ticket) -> str:
+    """"WBS-7K3M-Q9XD · Pungli" (Telegram allows 128 characters)."""
+    return f"{ticket.code} · {category_label(lang, ticket)}"[:128]
+
+
+def sla_due(ticket: Ticket, settings: Settings, calendar: WorkCalendar) -> date:
+    """The acknowledgement deadline: WBS_ACK_SLA_DAYS working days after receipt."""
+    received = ticket.created_at.astimezone(settings.tz).date()
+    return working_days_after(received, settings.ack_sla_days, calendar=calendar)
+
+
+def _when(moment: datetime, settings: Settings, lang: str) -> str:
+    local = moment.astimezone(settings.tz)
+    return f"{i18n.long_date(local.date(), lang)} {local:%H:%M}"
+
+
+def header(lang: str, ticket: Ticket, settings: Settings, due: date) -> str:
+    """The first post of a ticket's topic: code, category, channel kind, times. No content."""
+    key = "officer.header.conflict" if ticket.conflict_of_interest else "officer.header"
+    return i18n.t(lang, key, code=ticket.code, category=category_label(lang, ticket),
+                  channel=label(lang, [f"officer.channel.{ticket.channel}"], ticket.channel),
+                  received=_when(ticket.created_at, settings, lang),
+                  due=i18n.long_date(due, lang, weekday=True),
+                  status=i18n.t(lang, status_key(ticket.status)), team=settings.team_name)
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, list):
+        return str(len(value))
+    text = str(value)
+    return text if len(text) <= MAX_FIELD else text[:MAX_FIELD] + "…"
+
+
+def ticket_view(lang: str, ticket: Ticket, content: dict[str, Any], *, entries: list[ThreadEntry],
+                files: list[StoredFile], notes: list[tuple[datetime, str]],
+                settings: Settings) -> str:
+    """The report, its thread (officers' names never appear) and the internal notes."""
+    lines = [i18n.t(lang, "officer.view.title", code=ticket.code,
+                    category=category_label(lang, ticket),
+                    status=i18n.t(lang, status_key(ticket.status)))]
+    for field, value in content.items():
+        if value in (None, "", []):
+            continue
+        name = label(lang, [f"{ticket.kind}.field.{field}"], field)
+        lines.append(f"• {name}: {_value(value)}")
+    lines.append(i18n.t(lang, "officer.view.files", count=len(files)))
+    for entry in entries:
+        who = label(lang, [f"officer.author.{entry.author}"], entry.author)
+        lines.append(f"— {who} ({_when(entry.created_at, settings, lang)}):\n{entry.text}")
+    for moment, text in notes:
+        lines.append(f"📝 {i18n.t(lang, 'officer.author.note')} ({_when(moment, settings, lang)}):"
+                     f"\n{text}")
+    return "\n\n".join(lines)
+
+
+def ticket_line(lang: str, ticket: Ticket, now: datetime) -> str:
+    """One line of a ticket list: code, category, status and age in days."""
+    age = max(0, (now - ticket.created_at).days)
+    return i18n.t(lang, "officer.list.line", code=ticket.code,
+                  category=category_label(lang, ticket),
+                  status=i18n.t(lang, status_key(ticket.status)), days=age)
