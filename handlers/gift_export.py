@@ -78,6 +78,49 @@ def _write_private(path: Path, data: bytes) -> Path:
     return path
 
 
+@dataclass(frozen=True, slots=True)
+class ExportFile:
+    """One file of an export: its name, type and bytes."""
+
+    name: str
+    content_type: str
+    data: bytes
+
+
+async def prepare_export(
+    *,
+    db: Database,
+    ring: Keyring,
+    settings: GiftSettings,
+    tz: ZoneInfo,
+    code: str,
+    actor: str,
+    now: datetime,
+    lang: str = "id",
+) -> tuple[GiftDocument, list[ExportFile]]:
+    """Audit, then decrypt and render: PDF, JSON, CSV and the report's own files."""
+    probe = await db.read(lambda s: tickets.find_ticket(session=s, code=code.strip().upper()))
+    if probe is None or probe.kind != "gift":
+        raise NotAGiftReport(code)
+    await db.transaction(lambda s: audit.record(
+        session=s, actor=actor, action=EXPORT_ACTION, ticket_code=probe.code,
+        details={"formats": list(FORMATS)}, now=now))
+
+    async def load(session: AsyncSession) -> tuple[GiftDocument, list[StoredFile]]:
+        return await load_document(session=session, ring=ring, code=probe.code, settings=settings,
+                                   tz=tz)
+
+    doc, files = await db.read(load)
+    rendered = [
+        ExportFile(f"{doc.code}.pdf", "application/pdf", render_pdf(doc, lang)),
+        ExportFile(f"{doc.code}.json", "application/json", render_json(doc)),
+        ExportFile(f"{doc.code}.csv", "text/csv", render_csv(doc)),
+    ]
+    rendered += [ExportFile(f"{n:02d}-{_safe(f.name)}", f.content_type, f.data)
+                 for n, f in enumerate(files, start=1)]
+    return doc, rendered
+
+
 async def export_gift(
     *,
     db: Database,
@@ -90,25 +133,10 @@ async def export_gift(
     now: datetime,
     lang: str = "id",
 ) -> Exported:
-    """Export one gift report; the audit entry is committed before anything is decrypted."""
-
-    async def load(session: AsyncSession) -> tuple[GiftDocument, list[StoredFile]]:
-        return await load_document(session=session, ring=ring, code=code, settings=settings, tz=tz)
-
-    probe = await db.read(lambda s: tickets.find_ticket(session=s, code=code.strip().upper()))
-    if probe is None or probe.kind != "gift":
-        raise NotAGiftReport(code)
-    await db.transaction(lambda s: audit.record(
-        session=s, actor=actor, action=EXPORT_ACTION, ticket_code=probe.code,
-        details={"formats": list(FORMATS)}, now=now))
-    doc, files = await db.read(load)
+    """Export one gift report into `out_dir/<code>/` (0700; files 0600), audited first."""
+    doc, rendered = await prepare_export(db=db, ring=ring, settings=settings, tz=tz, code=code,
+                                         actor=actor, now=now, lang=lang)
     directory = out_dir / doc.code
     directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-    written = [
-        _write_private(directory / f"{doc.code}.pdf", render_pdf(doc, lang)),
-        _write_private(directory / f"{doc.code}.json", render_json(doc)),
-        _write_private(directory / f"{doc.code}.csv", render_csv(doc)),
-    ]
-    for number, item in enumerate(files, start=1):
-        written.append(_write_private(directory / f"{number:02d}-{_safe(item.name)}", item.data))
-    return Exported(doc.code, directory, tuple(written))
+    written = tuple(_write_private(directory / item.name, item.data) for item in rendered)
+    return Exported(doc.code, directory, written)
