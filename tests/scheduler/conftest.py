@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import update
 
 from bot.app import App
+from bot.jobs import NOTICE_CHANNEL
 from bot.scheduler import Scheduler
 from storage import outbox, tickets
 from storage.models import Ticket
@@ -72,7 +73,7 @@ async def team_messages(app: App, purpose: str | None = None) -> list[PendingMes
     """Everything queued for the officers' side, decrypted, optionally of one purpose."""
     far = datetime(2100, 1, 1, tzinfo=UTC)
     rows = await app.db.read(lambda s: outbox.due_messages(
-        session=s, ring=app.services.ring, now=far, channels=["team"], limit=10_000))
+        session=s, ring=app.services.ring, now=far, channels=[NOTICE_CHANNEL], limit=10_000))
     return [m for m in rows if purpose is None or m.purpose == purpose]
 
 

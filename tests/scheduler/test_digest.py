@@ -145,4 +145,5 @@ async def test_digest_is_in_indonesian_by_default(
     text = (await team_messages(app, DIGEST_PURPOSE))[0].payload["text"]
     assert text.startswith("📋 Ringkasan harian UPG — Senin, 28 Desember 2026")
     assert "Tanda terima (3 HK): 1" in text
-    assert "WBS-AAAA-0001 · " in text and "terlambat 1 HK" in text
+    assert "WBS-AAAA-0001 · " in text
+    assert "terlambat 1 HK" in text

@@ -45,7 +45,8 @@ async def test_started_scheduler_plans_the_digest_for_the_next_working_morning(
         planned = scheduler.jobs_scheduled()
         assert set(planned) == {"lease", "digest-daily", "digest-weekly", "sla", "retention"}
         daily = planned["digest-daily"].astimezone(JAKARTA)
-        assert (daily.hour, daily.minute) == (7, 30) and daily.weekday() < 5
+        assert (daily.hour, daily.minute) == (7, 30)
+        assert daily.weekday() < 5
         assert planned["digest-weekly"].astimezone(JAKARTA).weekday() == 0
     finally:
         await scheduler.stop()
