@@ -17,7 +17,6 @@ from bot.engine.context import Services
 from bot.i18n import t
 from bot.mailer import email_enabled, send_text
 from handlers.digest import DigestView, render_digest, render_indicators, render_reminder
-from handlers.events import TEAM_CHANNEL
 from handlers.gift_clock import load_calendar
 from handlers.sla import Deadline, Level, SlaPolicy, breach_cutoff, local_day
 from handlers.workdays import WorkCalendar
@@ -26,10 +25,14 @@ from storage.conversations import expire_drafts
 
 log = logging.getLogger(__name__)
 
-DIGEST_PURPOSE = "team:digest"
-REMINDER_PURPOSE = "team:sla_reminder"
-ESCALATION_PURPOSE = "team:sla_escalation"
-ESCALATION_HANDLE = "escalation"
+#: The outbox channel of scheduled notices; `bot.channels.telegram_notices` delivers it into
+#: the officers' chat (handle "team") or the escalation chat (handle "escalation").
+NOTICE_CHANNEL = "team_notice"
+TEAM = "team"
+ESCALATION = "escalation"
+DIGEST_PURPOSE = "digest"
+REMINDER_PURPOSE = "sla.reminder"
+ESCALATION_PURPOSE = "sla.escalation"
 WEEK = timedelta(days=7)
 _FALLBACK_WINDOW = {"daily": timedelta(days=1), "weekly": WEEK, "manual": timedelta(days=1)}
 
@@ -42,7 +45,12 @@ class Digest:
     kind: str
     window_start: datetime
     window_end: datetime
-    text: str
+    texts: dict[str, str]  # audience (team / escalation) -> text
+
+    @property
+    def text(self) -> str:
+        """The team's digest."""
+        return self.texts[TEAM]
 
 
 class Jobs:
@@ -69,23 +77,36 @@ class Jobs:
         return {d.value: breach_cutoff(view.policy, d, view.today, calendar=view.calendar,
                                        margin=margin, tz=view.tz) for d in Deadline}
 
+    def audiences(self) -> dict[str, bool]:
+        """Who gets a digest -> whether it covers conflict-of-interest tickets (only the
+        escalation chat sees those, and only when one is configured)."""
+        if getattr(self.settings, "escalation_chat_id", None) is None:
+            return {TEAM: False}
+        return {TEAM: False, ESCALATION: True}
+
     async def build_digest(self, kind: str, *, window_end: datetime, period_key: str) -> Digest:
         """Render the digest of `kind` whose new-ticket window ends at `window_end`."""
-        now = self.services.clock()
-        view = await self._view(now)
+        view = await self._view(self.services.clock())
         previous = await self.services.db.read(
             lambda s: digests.last_window_end(session=s, kind="weekly" if kind == "weekly" else "daily"))
         start = previous if previous and previous < window_end else window_end - _FALLBACK_WINDOW[kind]
+        texts = {audience: await self._render(kind, view, start, window_end, conflict)
+                 for audience, conflict in self.audiences().items()}
+        return Digest(period_key, kind, start, window_end, texts)
+
+    async def _render(self, kind: str, view: DigestView, start: datetime, end: datetime,
+                      conflict: bool) -> str:
         facts = await self.services.db.read(lambda s: digests.digest_facts(
-            session=s, window_start=start, window_end=window_end, cutoffs=self._cutoffs(view)))
+            session=s, window_start=start, window_end=end, cutoffs=self._cutoffs(view),
+            conflict_of_interest=conflict))
         parts = [render_digest(facts, kind=kind, view=view, since=start)]
         if kind == "weekly":
-            ind = await self.services.db.read(
-                lambda s: digests.indicators(session=s, since=window_end - WEEK, until=window_end))
-            parts.append(render_indicators(ind, view=view, since=local_day(window_end - WEEK, view.tz),
-                                           until=local_day(window_end, view.tz)))
+            ind = await self.services.db.read(lambda s: digests.indicators(
+                session=s, since=end - WEEK, until=end, conflict_of_interest=conflict))
+            parts.append(render_indicators(ind, view=view, since=local_day(end - WEEK, view.tz),
+                                           until=local_day(end, view.tz)))
         parts.append(t(view.lang, "digest.footer"))
-        return Digest(period_key, kind, start, window_end, "\n\n".join(parts))
+        return "\n\n".join(parts)
 
     async def send_digest(self, digest: Digest) -> bool:
         """Record the period and queue the digest for the team, once; False if already sent."""
@@ -96,10 +117,10 @@ class Jobs:
             claimed = await digests.record_digest(
                 session=session, period_key=digest.period_key, kind=digest.kind,
                 window_start=digest.window_start, window_end=digest.window_end, now=now)
-            if claimed:
-                await outbox.enqueue(session=session, ring=svc.ring, channel=TEAM_CHANNEL,
-                                     handle=TEAM_CHANNEL, purpose=DIGEST_PURPOSE, now=now,
-                                     payload={"text": digest.text, "kind": digest.kind,
+            for audience, text in digest.texts.items() if claimed else ():
+                await outbox.enqueue(session=session, ring=svc.ring, channel=NOTICE_CHANNEL,
+                                     handle=audience, purpose=DIGEST_PURPOSE, now=now,
+                                     payload={"text": text, "kind": digest.kind,
                                               "period": digest.period_key})
             return claimed
 
@@ -146,7 +167,7 @@ class Jobs:
         now = self.services.clock()
         view = await self._view(now)
         rounds = [(Level.DUE, 0)]
-        if getattr(self.settings, "escalation_chat_id", None) is not None:
+        if ESCALATION in self.audiences():
             rounds.append((Level.ESCALATED, view.policy.escalation_margin))
         sent: Counter[str] = Counter()
         for level, margin in rounds:
@@ -165,7 +186,7 @@ class Jobs:
         ring = self.services.ring
         escalated = level == Level.ESCALATED
         purpose = ESCALATION_PURPOSE if escalated else REMINDER_PURPOSE
-        handle = ESCALATION_HANDLE if escalated else TEAM_CHANNEL
+        handle = ESCALATION if escalated else TEAM
 
         async def effect(session: AsyncSession) -> int:
             count = 0
@@ -177,7 +198,7 @@ class Jobs:
                     "text": render_reminder(line, deadline=deadline, level=level, view=view),
                     "ticket_id": line.id, "code": line.code, "deadline": deadline.value,
                     "level": level}
-                await outbox.enqueue(session=session, ring=ring, channel=TEAM_CHANNEL, handle=handle,
+                await outbox.enqueue(session=session, ring=ring, channel=NOTICE_CHANNEL, handle=handle,
                                      purpose=purpose, payload=payload, now=now, ticket_id=line.id)
                 count += 1
             return count

@@ -14,6 +14,7 @@ from aiohttp import web
 from bot.app import App, build_app, setup_logging
 from bot.channels.base import Channel
 from bot.channels.telegram import telegram_channels
+from bot.channels.telegram_notices import notice_channels
 from bot.channels.telegram_officers import officer_channels
 from bot.channels.whatsapp import whatsapp_channels
 from bot.outbox_sender import OutboxSender
@@ -30,6 +31,7 @@ def enabled_channels(app: App) -> list[Channel]:
     channels.extend(telegram_channels(app))
     channels.extend(whatsapp_channels(app))
     channels.extend(officer_channels(app, channels))  # "team": rides on the Telegram bot
+    channels.extend(notice_channels(channels, app))  # digests and SLA reminders, same bot
     return channels
 
 

@@ -105,18 +105,22 @@ async def _grouped(session: AsyncSession, columns: list[Any], where: ColumnEleme
 
 async def digest_facts(
     *, session: AsyncSession, window_start: datetime, window_end: datetime,
-    cutoffs: dict[str, datetime], limit: int = 10,
+    cutoffs: dict[str, datetime], conflict_of_interest: bool = False, limit: int = 10,
 ) -> DigestFacts:
-    """New tickets in [window_start, window_end), open tickets waiting, late and unanswered."""
-    new = and_(Ticket.created_at >= window_start, Ticket.created_at < window_end)
+    """New tickets in [window_start, window_end), open tickets waiting, late and unanswered.
+
+    Conflict-of-interest tickets are counted apart (`conflict_of_interest=True`): they belong
+    to the escalation chat and must not show up in the team's digest."""
+    scope = Ticket.conflict_of_interest.is_(conflict_of_interest)
+    new = and_(scope, Ticket.created_at >= window_start, Ticket.created_at < window_end)
     return DigestFacts(
         new_by_category=await _grouped(session, [Ticket.kind, Ticket.category], new),
         new_by_channel=await _grouped(session, [Ticket.channel], new),
-        waiting=await _section(session, and_(_open(), _no_first_response()), limit),
-        breaches={name: await _section(session, breach_clause(name, cutoff), limit)
+        waiting=await _section(session, and_(scope, _open(), _no_first_response()), limit),
+        breaches={name: await _section(session, and_(scope, breach_clause(name, cutoff)), limit)
                   for name, cutoff in cutoffs.items()},
-        unanswered=await _section(session, _unanswered(), limit),
-        open_by_status=await _grouped(session, [Ticket.status], _open()),
+        unanswered=await _section(session, and_(scope, _unanswered()), limit),
+        open_by_status=await _grouped(session, [Ticket.status], and_(scope, _open())),
     )
 
 
@@ -125,11 +129,13 @@ def _median_seconds(pairs: list[tuple[datetime, datetime]]) -> float | None:
     return median(spans) if spans else None
 
 
-async def indicators(*, session: AsyncSession, since: datetime, until: datetime) -> Indicators:
+async def indicators(*, session: AsyncSession, since: datetime, until: datetime,
+                     conflict_of_interest: bool = False) -> Indicators:
     """Acknowledgements and closures in [since, until): how many, how fast, closed how."""
+    scope = Ticket.conflict_of_interest.is_(conflict_of_interest)
     acked = (await session.execute(select(Ticket.created_at, Ticket.acknowledged_at).where(
-        Ticket.acknowledged_at >= since, Ticket.acknowledged_at < until))).all()
-    in_window = and_(Ticket.closed_at >= since, Ticket.closed_at < until)
+        scope, Ticket.acknowledged_at >= since, Ticket.acknowledged_at < until))).all()
+    in_window = and_(scope, Ticket.closed_at >= since, Ticket.closed_at < until)
     closed = (await session.execute(
         select(Ticket.created_at, Ticket.closed_at).where(in_window))).all()
     return Indicators(
@@ -158,13 +164,6 @@ async def record_digest(
 async def is_recorded(*, session: AsyncSession, period_key: str) -> bool:
     """Whether this digest period was sent."""
     return await session.get(DigestRecord, period_key) is not None
-
-
-async def not_emailed(*, session: AsyncSession, since: datetime) -> list[str]:
-    """Digest periods since `since` whose e-mail has not gone out yet."""
-    return list((await session.execute(select(DigestRecord.period_key).where(
-        DigestRecord.emailed_at.is_(None), DigestRecord.created_at >= since)
-        .order_by(DigestRecord.created_at))).scalars())
 
 
 async def mark_emailed(*, session: AsyncSession, period_key: str, now: datetime) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from storage.crypto import Keyring, handle_digest, seal_ephemeral, unseal_ephemeral
 from storage.models import OutboxItem
@@ -58,12 +59,19 @@ async def enqueue(
 async def due_messages(
     *, session: AsyncSession, ring: Keyring, now: datetime, channels: list[str], limit: int = 100,
 ) -> list[PendingMessage]:
-    """Undelivered messages whose next attempt is due, oldest first."""
+    """Undelivered messages whose next attempt is due, oldest first; a message waiting for
+    its retry holds back the later ones to the same recipient (order per recipient)."""
+    earlier = aliased(OutboxItem)
+    waiting_before = select(earlier.id).where(
+        earlier.route_digest == OutboxItem.route_digest, earlier.channel == OutboxItem.channel,
+        earlier.seq < OutboxItem.seq, earlier.delivered_at.is_(None), earlier.failed_at.is_(None),
+        earlier.next_attempt_at > now)
     rows = (await session.execute(
         select(OutboxItem).where(
             OutboxItem.delivered_at.is_(None), OutboxItem.failed_at.is_(None),
             OutboxItem.channel.in_(channels),
             or_(OutboxItem.next_attempt_at.is_(None), OutboxItem.next_attempt_at <= now),
+            ~waiting_before.exists(),
         ).order_by(OutboxItem.seq).limit(limit)
     )).scalars()
     return [PendingMessage(
