@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.engine.context import Services
 from bot.engine.engine import Engine
+from bot.metrics import Metrics
 from bot.settings import Settings
 from handlers.registry import all_flows
 from storage import migrations
@@ -22,6 +23,7 @@ class App:
     settings: Settings
     services: Services
     engine: Engine
+    metrics: Metrics = field(default_factory=Metrics)
 
     @property
     def db(self) -> Database:
@@ -66,4 +68,6 @@ async def build_app(settings: Settings, *, ring: Keyring | None = None,
     hasher = SecretHasher(time_cost=settings.argon2_time_cost,
                           memory_kib=settings.argon2_memory_kib)
     services = Services(db=db, ring=ring, hasher=hasher, settings=settings, clock=utcnow)
-    return App(settings=settings, services=services, engine=Engine(services, all_flows()))
+    metrics = Metrics()
+    return App(settings=settings, services=services,
+               engine=Engine(services, all_flows(), metrics=metrics), metrics=metrics)

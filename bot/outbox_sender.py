@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
@@ -77,16 +78,19 @@ class OutboxSender:
 
     async def _deliver(self, message: PendingMessage) -> Delivery:
         svc = self.app.services
+        started = time.perf_counter()
         try:
             result = await self.deliverers[message.channel](message)
         except Exception as exc:  # noqa: BLE001 - a bug in one adapter must not stop delivery
             log.exception("delivery raised on channel %s", message.channel)
             result = Delivery.retry(30, type(exc).__name__)
         now = svc.clock()
+        self.app.metrics.delivery(message.channel, _outcome(result, message.attempts),
+                                  time.perf_counter() - started)
         if result.ok:
             await svc.db.write(lambda s: outbox.mark_delivered(session=s, outbox_id=message.id,
                                                                now=now))
-        elif result.retry_after is not None and message.attempts + 1 < MAX_ATTEMPTS:
+        elif _outcome(result, message.attempts) == "retry":
             # the platform's own retry-after wins; otherwise back off exponentially
             delay = (timedelta(seconds=result.retry_after) if result.retry_after
                      else outbox.backoff(message.attempts))
@@ -99,3 +103,10 @@ class OutboxSender:
             await svc.db.write(lambda s: outbox.mark_failed(session=s, outbox_id=message.id,
                                                             now=now, error=result.error or "failed"))
         return result
+
+
+def _outcome(result: Delivery, attempts: int) -> str:
+    """"sent", "retry" (the platform asked us to wait, attempts left) or "failed"."""
+    if result.ok:
+        return "sent"
+    return "retry" if result.retry_after is not None and attempts + 1 < MAX_ATTEMPTS else "failed"

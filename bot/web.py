@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 
 from aiohttp import web
 
 from bot.app import App
 from bot.channels.base import Channel
+from bot.metrics import CONTENT_TYPE, outbox_backlog
+from storage import migrations
 
+request_log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 1024 * 1024  # webhooks are small; media is fetched separately
 
 
@@ -18,22 +22,36 @@ async def healthz(_request: web.Request) -> web.Response:
 
 
 def readiness(app: App) -> web.RouteDef:
-    """Readiness: the database answers."""
+    """Readiness: the database answers and is at the newest migration."""
 
     async def readyz(_request: web.Request) -> web.Response:
         try:
-            async with app.db.engine.connect() as conn:
-                await conn.exec_driver_sql("SELECT 1")
+            current = await migrations.is_current(app.db.engine)
         except Exception:  # noqa: BLE001 - any failure means "not ready"
             return web.json_response({"status": "database unavailable"}, status=503)
+        if not current:
+            return web.json_response({"status": "migrations pending"}, status=503)
         return web.json_response({"status": "ready"})
 
     return web.get("/readyz", readyz)
 
 
+def metrics(app: App) -> web.RouteDef:
+    """Prometheus metrics (no ids or content in any label); the backlog is counted per scrape."""
+
+    async def view(_request: web.Request) -> web.Response:
+        try:
+            app.metrics.backlog(await app.db.read(lambda s: outbox_backlog(session=s)))
+        except Exception:  # noqa: BLE001 - counters still answer while the database is away
+            request_log.warning("outbox backlog unavailable")
+        return web.Response(body=app.metrics.render(), headers={"Content-Type": CONTENT_TYPE})
+
+    return web.get("/metrics", view)
+
+
 def route_table(app: App, channels: Sequence[Channel]) -> list[web.RouteDef]:
     """Every endpoint of the service, in one list."""
-    routes = [web.get("/healthz", healthz), readiness(app)]
+    routes = [web.get("/healthz", healthz), readiness(app), metrics(app)]
     for channel in channels:
         routes.extend(channel.routes())
     return routes

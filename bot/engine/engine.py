@@ -4,6 +4,7 @@ one commit, return the replies. It knows flows only through the `Flow` vocabular
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
@@ -17,6 +18,7 @@ from bot.engine.flow import Flow, Outcome
 from bot.engine.leaks import find_leaks
 from bot.engine.locks import KeyedLocks
 from bot.engine.types import Inbound, Option, Outbound
+from bot.metrics import Metrics
 from storage.conversations import (
     ConcurrentUpdateError,
     ConversationState,
@@ -42,8 +44,10 @@ HELP_COMMANDS = {"bantuan", "help"}
 class Engine:
     """Runs every flow on every channel."""
 
-    def __init__(self, services: Services, flows: Sequence[Flow]) -> None:
+    def __init__(self, services: Services, flows: Sequence[Flow], *,
+                 metrics: Metrics | None = None) -> None:
         self.services = services
+        self.metrics = metrics or Metrics()
         self.flows = {f.name: f for f in flows}
         self.locks = KeyedLocks()
         self._commands = {c: f.name for f in flows for c in f.commands}
@@ -56,12 +60,16 @@ class Engine:
     async def handle(self, inbound: Inbound, *, inbox_id: str | None = None) -> list[Outbound]:
         """Handle one input and return the replies for the sender."""
         digest = self.digest(inbound)
+        started = time.perf_counter()
         async with self.locks.hold(digest):
             for _attempt in range(5):
                 try:
-                    return await self._turn(inbound, digest, inbox_id)
+                    replies = await self._turn(inbound, digest, inbox_id)
                 except ConcurrentUpdateError:
                     log.info("conversation changed by another worker; retrying the turn")
+                    continue
+                self.metrics.turn(inbound.channel, time.perf_counter() - started)
+                return replies
             raise RuntimeError("conversation kept changing under us")
 
     async def _turn(self, inbound: Inbound, digest: str, inbox_id: str | None) -> list[Outbound]:
@@ -74,12 +82,14 @@ class Engine:
             conv = ConversationState(digest=digest, channel=inbound.channel,
                                      lang=i18n.normalise_language(inbound.language_hint, default))
         turn = Turn(svc, conv, inbound, now)
+        answered = (conv.flow, conv.step)
         try:
             replies = await self._route(turn)
         except ConcurrentUpdateError:
             raise
         except Exception:
             log.exception("turn failed in flow=%s step=%s", conv.flow, conv.step)
+            self.metrics.turn_failed(inbound.channel)
             if inbox_id is not None:
                 await svc.db.write(lambda s: mark_processed(session=s, inbox_id=inbox_id, now=now))
             return [Outbound(i18n.t(conv.lang, "common.error.internal"))]
@@ -89,6 +99,7 @@ class Engine:
         await svc.db.write(lambda s: self._commit(s, turn, inbox_id))
         if turn.effects:
             svc.poke_outbox()
+        self.metrics.step(*answered)
         log.debug("turn done channel=%s flow=%s step=%s", inbound.channel, conv.flow, conv.step)
         return replies
 
