@@ -1,0 +1,77 @@
+"""The digest by e-mail (to a loopback SMTP sink) and `wbs digest --now / --preview`."""
+
+from __future__ import annotations
+
+import argparse
+
+import pytest
+
+from bot.app import App, load_keyring
+from bot.cli import build_parser
+from bot.jobs import DIGEST_PURPOSE
+from bot.scheduler import Scheduler
+from tests.scheduler.conftest import (
+    SECRET_STORY,
+    Clock,
+    local,
+    seed_ticket,
+    team_messages,
+)
+from tests.scheduler.smtp_sink import SmtpSink
+
+
+async def test_digest_is_emailed_to_the_listed_addresses_without_content(
+    app: App, clock: Clock, scheduler: Scheduler,
+) -> None:
+    await seed_ticket(app, "WBS-MAIL-0001", local(2026, 11, 20, 9))
+    async with SmtpSink() as sink:
+        cfg = app.settings
+        cfg.smtp_host, cfg.smtp_port, cfg.smtp_starttls = "127.0.0.1", sink.port, False
+        cfg.smtp_from, cfg.smtp_to = "wbs@imigrasi.example", "upg@imigrasi.example, kepala@imigrasi.example"
+        clock.set(2026, 11, 24, 7, 30)
+        await scheduler.jobs.digest_for_period("daily", clock())
+    [(recipients, message)] = sink.messages
+    assert recipients == ["upg@imigrasi.example", "kepala@imigrasi.example"]
+    assert message["Subject"].startswith("📋 Ringkasan harian UPG")
+    body = message.get_content()
+    assert "WBS-MAIL-0001" in body
+    assert SECRET_STORY not in body
+
+
+async def test_unreachable_mail_server_still_sends_the_digest_to_the_chat(
+    app: App, clock: Clock, scheduler: Scheduler,
+) -> None:
+    async with SmtpSink() as sink:
+        closed_port = sink.port  # nobody listens here once the sink has stopped
+    cfg = app.settings
+    cfg.smtp_host, cfg.smtp_port, cfg.smtp_starttls = "127.0.0.1", closed_port, False
+    cfg.smtp_from, cfg.smtp_to = "wbs@imigrasi.example", "upg@imigrasi.example"
+    clock.set(2026, 11, 24, 7, 30)
+    assert await scheduler.jobs.digest_for_period("daily", clock())
+    assert len(await team_messages(app, DIGEST_PURPOSE)) == 1
+
+
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)
+async def test_wbs_digest_preview_prints_and_now_sends(
+    app: App, capsys: pytest.CaptureFixture[str],
+) -> None:
+    await seed_ticket(app, "WBS-CLIX-0001", app.services.clock())
+    parser, commands = build_parser()
+
+    async def wbs(*argv: str) -> str:
+        args: argparse.Namespace = parser.parse_args(list(argv))
+        assert await commands[args.command](args, app.settings) == 0
+        return capsys.readouterr().out
+
+    preview = await wbs("digest", "--preview")
+    assert "WBS-CLIX-0001" in preview
+    assert await team_messages(app, DIGEST_PURPOSE) == []  # a preview sends nothing
+    weekly = await wbs("digest", "--preview", "--weekly")
+    assert "ISO 37002" in weekly
+    sent = await wbs("digest", "--now")
+    assert "WBS-CLIX-0001" in sent
+    # the command ran as its own process would: with the keyring from the key file
+    [queued] = await team_messages(app, DIGEST_PURPOSE, ring=load_keyring(app.settings))
+    assert queued.payload["kind"] == "manual"
+    with pytest.raises(SystemExit):
+        parser.parse_args(["digest"])  # --now or --preview is required
