@@ -66,9 +66,9 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Command]]:
 
 def _extensions() -> list[Callable[[argparse._SubParsersAction, dict[str, Command]], None]]:  # type: ignore[type-arg]
     """Subcommands contributed by feature modules (officer, holidays, export, keys, ...)."""
-    from bot import cli_digest, cli_gift, cli_ops  # noqa: PLC0415
+    from bot import cli_digest, cli_gift, cli_officer, cli_ops  # noqa: PLC0415
 
-    return [cli_gift.register, cli_digest.register, cli_ops.register]
+    return [cli_gift.register, cli_digest.register, cli_ops.register, cli_officer.register]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -66,9 +66,11 @@ class Desk:
 
     async def ticket(self, action: OfficerAction) -> tuple[Ticket | None, str]:
         """The ticket a command is about (a code as first argument wins) and the rest of the
-        arguments. A conflict-of-interest ticket exists only in the escalation chat."""
+        arguments. A reply to relay (no command) is tied only by its topic or replied-to
+        message, never by text. A conflict-of-interest ticket exists only in the escalation
+        chat."""
         first, _, rest = action.args.strip().partition(" ")
-        code = normalise_code(first) if first else None
+        code = normalise_code(first) if first and action.command else None
         args = rest.strip() if code else action.args.strip()
         if code is None and action.ticket_id is None:
             return None, args

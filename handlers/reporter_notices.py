@@ -27,9 +27,9 @@ from storage import outbox, tickets
 from storage.crypto import Keyring, handle_digest
 from storage.models import Conversation, Ticket
 
-OFFICER_REPLY = "ticket.officer_reply"
-STATUS_NOTICE = "ticket.status"
-ACK_NOTICE = "ticket.ack"
+OFFICER_REPLY = "ticket:officer_reply"
+STATUS_NOTICE = "ticket:status"
+ACK_NOTICE = "ticket:ack"
 REPORTER_PURPOSES = (OFFICER_REPLY, STATUS_NOTICE, ACK_NOTICE)
 UNREACHABLE = frozenset({"console"})  # channels we cannot push to
 

@@ -34,6 +34,7 @@ from bot.channels.base import Delivery
 from bot.channels.telegram import TelegramChannel
 from bot.channels.telegram_limits import retry_after_seconds
 from bot.channels.telegram_officers_post import STATUS_MENU, VIEW_BUTTON, DeskPoster
+from bot.channels.whatsapp_outbound import DELIVERY_FAILED  # the same team event on both
 from bot.engine.types import Outbound
 from handlers import officer as commands
 from handlers.events import REPORTER_MESSAGE, TEAM_CHANNEL, TICKET_NEW
@@ -46,7 +47,6 @@ from storage.outbox import PendingMessage
 
 log = logging.getLogger(__name__)
 OFFICER_GROUP = -1  # before the citizens' handlers (group 0)
-DELIVERY_FAILED = "ticket.delivery_failed"  # also queued by the WhatsApp adapter
 BUTTONS = rf"^({STATUS_BUTTON}|{VIEW_BUTTON}|{STATUS_MENU}):"
 
 

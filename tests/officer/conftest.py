@@ -3,6 +3,7 @@ fake Bot API, a citizen in a private chat and officers in a forum supergroup."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import AsyncIterator
 from typing import Any
@@ -67,6 +68,29 @@ def settings(settings: Settings, api: FakeBotApi) -> Settings:
 async def team(app: App, api: FakeBotApi) -> AsyncIterator[TelegramOfficers]:
     """The Telegram channel and the team channel running as `wbs run` runs them, with one
     officer and one admin on the allow-list."""
+    async with running_desk(app, api) as desk:
+        yield desk
+
+
+@pytest.fixture
+async def plain_team(app: App, api: FakeBotApi) -> AsyncIterator[TelegramOfficers]:
+    """The same, with the officers' chat a plain group (no topics)."""
+    api.plain_groups.add(OFFICERS)
+    create = api.message_handlers()["createForumTopic"]
+
+    def refuse(params: dict[str, Any], files: dict) -> Any:
+        if params["chat_id"] in api.plain_groups:
+            raise ApiError(400, "Bad Request: the chat is not a forum")
+        return create(params, files)
+
+    api.register("createForumTopic", refuse)
+    async with running_desk(app, api) as desk:
+        yield desk
+
+
+@contextlib.asynccontextmanager
+async def running_desk(app: App, api: FakeBotApi) -> AsyncIterator[TelegramOfficers]:
+    """Allow-list the officers, then run both channels until the block ends."""
     now = app.services.clock()
     await app.db.write(lambda s: officers.add_officer(
         session=s, telegram_user_id=OFFICER, role="officer", name=OFFICER_NAME, now=now,

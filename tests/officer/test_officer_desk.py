@@ -229,3 +229,18 @@ async def test_failed_delivery_to_the_reporter_shows_in_the_topic(
     notice = await bot_says(api, OFFICERS, "tidak dapat dikirim", thread)
     assert "403" in notice
     assert await team.report_failed_deliveries() == 0  # shown once
+
+
+async def test_in_a_group_without_topics_replies_are_tied_by_the_replied_to_message(
+        app: App, api: FakeBotApi, plain_team: TelegramOfficers):
+    code, _ = await file_complaint(UserChat(api, REPORTER))
+    header = await api.wait_until(lambda: next(
+        (m for m in api.live_messages(OFFICERS) if code in m.get("text", "")), None))
+    assert "message_thread_id" not in header
+    assert not api.topics
+
+    officer_says(api, "Pesan lepas tanpa balasan ke tiket.", thread=None)
+    officer_says(api, "Mohon datang ke kantor hari Senin.", thread=None, reply_to=header)
+    relayed = await bot_says(api, REPORTER, "Mohon datang ke kantor hari Senin")
+    assert relayed.startswith("Petugas UPG")
+    assert all("Pesan lepas" not in t for t in texts_in(api, REPORTER))
