@@ -34,7 +34,6 @@ from bot.channels.base import Delivery
 from bot.channels.telegram import TelegramChannel
 from bot.channels.telegram_limits import retry_after_seconds
 from bot.channels.telegram_officers_post import STATUS_MENU, VIEW_BUTTON, DeskPoster
-from bot.channels.whatsapp_outbound import DELIVERY_FAILED  # the same team event on both
 from bot.engine.types import Outbound
 from handlers import officer as commands
 from handlers.events import REPORTER_MESSAGE, TEAM_CHANNEL, TICKET_NEW
@@ -47,6 +46,9 @@ from storage.outbox import PendingMessage
 
 log = logging.getLogger(__name__)
 OFFICER_GROUP = -1  # before the citizens' handlers (group 0)
+# team event queued by the sweep for every reporter message whose outbox row failed for good
+# (Telegram 403, a WhatsApp "failed" receipt that the WhatsApp adapter marks on the row)
+DELIVERY_FAILED = "team:delivery_failed"
 BUTTONS = rf"^({STATUS_BUTTON}|{VIEW_BUTTON}|{STATUS_MENU}):"
 
 
