@@ -54,11 +54,26 @@ async def serve(app: App, channels: list[Channel], stop: asyncio.Event) -> None:
     log.info("running channels: %s", ", ".join(c.name for c in channels))
     await stop.wait()
     log.info("shutting down")
+    await site.stop()  # no new webhooks: the platform retries them at another worker
+    await scheduler.stop()
+    grace = settings.shutdown_grace_seconds
+    await engine_idle(app, grace)  # updates in hand finish their turn
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(sender.stop(), grace)  # flush while the channels can still send
     for channel in channels:
         await channel.stop()
-    await scheduler.stop()
-    await sender.stop()
     await web_runner.cleanup()
+
+
+async def engine_idle(app: App, timeout: float) -> bool:
+    """Wait until no conversation has a turn running (or `timeout` passes); True when idle."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while len(app.engine.locks) and loop.time() < deadline:
+        await asyncio.sleep(0.05)
+    if len(app.engine.locks):
+        log.warning("stopping with %d conversation(s) still busy", len(app.engine.locks))
+    return not len(app.engine.locks)
 
 
 async def run(settings: Settings, args: argparse.Namespace) -> int:

@@ -12,6 +12,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from bot.channels.telegram_settings import TelegramSettings
 from bot.channels.whatsapp_settings import WhatsAppSettings
 from bot.scheduler_settings import SchedulerSettings
+from bot.settings_deploy import DeploySettings
 from bot.settings_web import WebSettings
 from handlers.gift_settings import GiftSettings
 from handlers.officer_settings import OfficerSettings
@@ -68,6 +69,7 @@ class CoreSettings(BaseSettings):
 
 
 class Settings(
+    DeploySettings,
     OfficerSettings,
     SchedulerSettings,
     GiftSettings,
