@@ -127,3 +127,16 @@ async def test_app_start_migrates_and_a_restart_keeps_the_reports(settings: Sett
         assert content["amount"] == 500000
     finally:
         await again.close()
+
+
+def test_wbs_migrate_brings_an_empty_database_to_head(tmp_path, monkeypatch, capsys):
+    from bot.cli import main  # noqa: PLC0415
+
+    for name in ("WBS_DATABASE_URL", "WBS_DATABASE_SCHEMA"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("WBS_DATA_DIR", str(tmp_path))
+    assert main(["migrate", "--status"]) == 1
+    assert "database at nothing" in capsys.readouterr().out
+    assert main(["migrate"]) == 0
+    assert f"database at {migrations.head()}" in capsys.readouterr().out
+    assert main(["migrate", "--status"]) == 0
