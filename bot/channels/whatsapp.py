@@ -43,7 +43,7 @@ from bot.channels.whatsapp_webhook import (
     parse_payload,
 )
 from bot.engine.steps import Attachments
-from bot.engine.types import Attachment, Outbound
+from bot.engine.types import Attachment, Inbound, Outbound
 from bot.i18n import t
 from bot.media import MB, MediaError, clean_attachment
 from storage import whatsapp as store
@@ -185,32 +185,21 @@ class WhatsAppChannel:
 
     async def handle(self, inbox_id: str, message: IncomingMessage) -> None:
         """Run one stored message through the engine and answer the sender."""
-        svc, sender = self.app.services, self._sender
-        assert sender is not None  # noqa: S101 - only spawned after start()
+        svc, sender = self.app.services, self._require_sender()
         handle = message.inbound.handle
         digest = sender.digest(handle)
         now = svc.clock()
-        sent_at = min(now, datetime.fromtimestamp(message.timestamp, UTC)) if message.timestamp \
-            else now
+        sent_at = _sent_at(message.timestamp, now)
         numbered = await svc.db.write(lambda s: store.record_inbound(
             session=s, digest=digest, sent_at=sent_at, now=now))
         svc.poke_outbox()  # messages held for the 24-hour window may go out now
         with contextlib.suppress(GraphAPIError, *NETWORK_ERRORS):
             await sender.api.mark_read(str(message.inbound.external_id))
-        inbound = message.inbound
-        problem: MediaError | None = None
-        if not message.supported:
-            problem = MediaError("whatsapp.unsupported")
-        elif message.media is not None:
-            cleaned = await self._fetch(message.media)
-            if isinstance(cleaned, MediaError):
-                problem = cleaned
-            else:
-                inbound = replace(inbound, attachments=(cleaned,))
-        if problem is not None:
+        inbound = await self._inbound(message)
+        if isinstance(inbound, MediaError):
             await svc.db.write(lambda s: mark_processed(session=s, inbox_id=inbox_id, now=now))
             lang = await self._language(digest)
-            await sender.reply(handle, [Outbound(t(lang, problem.key, **problem.params))], lang)
+            await sender.reply(handle, [Outbound(t(lang, inbound.key, **inbound.params))], lang)
             return
         if numbered and (choice := typed_number(inbound.text, numbered)):
             inbound = replace(inbound, option=choice, text=None)
@@ -222,17 +211,33 @@ class WhatsAppChannel:
             await svc.db.write(lambda s: store.remember_numbered(
                 session=s, digest=digest, option_ids=offered, now=svc.clock()))
 
+    def _require_sender(self) -> WhatsAppSender:
+        if self._sender is None:
+            raise RuntimeError("the WhatsApp channel is not started")
+        return self._sender
+
+    async def _inbound(self, message: IncomingMessage) -> Inbound | MediaError:
+        """The engine's input, with the file downloaded; or why we cannot take the message."""
+        if not message.supported:
+            return MediaError("whatsapp.unsupported")
+        if message.media is None:
+            return message.inbound
+        cleaned = await self._fetch(message.media)
+        if isinstance(cleaned, MediaError):
+            return cleaned
+        return replace(message.inbound, attachments=(cleaned,))
+
     async def _language(self, digest: str) -> str:
         lang = await self.app.db.read(lambda s: store.reporter_language(session=s, digest=digest))
         return lang or self.settings.default_language
 
     async def _fetch(self, media: MediaRef) -> Attachment | MediaError:
         """Download a received file now (its URL lives 5 minutes), verify and clean it."""
-        assert self._sender is not None  # noqa: S101
         limit_mb = min(self.settings.max_attachment_mb, self.settings.whatsapp_max_media_mb)
         limit = int(limit_mb * MB)
         try:
-            info, data = await self._sender.api.fetch_media(media.media_id, max_bytes=limit)
+            info, data = await self._require_sender().api.fetch_media(media.media_id,
+                                                                      max_bytes=limit)
         except MediaTooLargeError:
             return MediaError("common.error.file_size", {"mb": int(limit_mb)})
         except (MediaIntegrityError, GraphAPIError, *NETWORK_ERRORS) as exc:
@@ -242,3 +247,8 @@ class WhatsAppChannel:
             return MediaError("whatsapp.media.failed")
         return clean_attachment(data, info.mime_type or media.mime_type, max_bytes=limit,
                                 allowed=ALLOWED_MEDIA)
+
+
+def _sent_at(timestamp: int, now: datetime) -> datetime:
+    """When the reporter wrote (Meta's timestamp), never later than now."""
+    return min(now, datetime.fromtimestamp(timestamp, UTC)) if timestamp > 0 else now

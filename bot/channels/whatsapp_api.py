@@ -188,7 +188,7 @@ class GraphAPI:
             url=str(body.get("url", "")),
             mime_type=str(body.get("mime_type", "application/octet-stream")),
             sha256=str(body.get("sha256", "")),
-            file_size=int(size) if str(size or "").isdigit() else None,
+            file_size=int(str(size)) if str(size or "").isdigit() else None,
         )
 
     async def download_media(

@@ -39,7 +39,7 @@ log = logging.getLogger(__name__)
 # does not cross the boundary.
 WINDOW = timedelta(hours=24) - timedelta(minutes=2)
 HOLD = timedelta(days=7)  # a held message waits this long unless the reporter writes first
-REPLY = "whatsapp.reply"
+REPLY = "whatsapp_reply"  # engine replies deferred by a rate limit
 NETWORK_RETRY = 30.0
 NETWORK_ERRORS = (aiohttp.ClientError, TimeoutError)
 
@@ -160,7 +160,7 @@ class WhatsAppSender:
                 return _failure(exc)
             await svc.db.write(lambda s: store.record_template_sent(session=s, digest=digest,
                                                                     now=now))
-            await self._record([wamid], message, purpose="whatsapp.template")
+            await self._record([wamid], message, purpose="whatsapp_template")
         return Delivery.retry(HOLD.total_seconds(), "window")
 
     async def _record(self, wamids: list[str], message: PendingMessage,

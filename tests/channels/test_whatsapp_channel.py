@@ -3,24 +3,27 @@ receipts and unsupported messages, against the fake Graph API on loopback."""
 
 from __future__ import annotations
 
-import pytest
+from pydantic import SecretStr
 
 from bot.channels.whatsapp_webhook import sign
+from bot.runner import enabled_channels
+from bot.web import build_web_app
 from handlers.events import TEAM_CHANNEL
 from handlers.reporter_notices import OFFICER_REPLY, REPORTER_PURPOSES
 from storage import outbox
 from storage import whatsapp as store
 from storage.models import OutboxItem, WhatsAppDelivery
 from storage.officers import unreported_failures
-from tests.channels.whatsapp_harness import (
+from tests.channels.whatsapp_harness import (  # noqa: F401 - the *_fixture are fixtures
     APP_SECRET,
     PATH,
     VERIFY_TOKEN,
-    running,
-    whatsapp_settings,
+    graph_fixture,
+    settings_fixture,
+    wa_fixture,
 )
 from tests.fakes.graph_api import (
-    FakeGraphAPI,
+    WARGA,
     Sender,
     change_value,
     messages_from,
@@ -28,26 +31,6 @@ from tests.fakes.graph_api import (
     status,
     webhook,
 )
-
-WARGA = Sender(wa_id="6281234567890", user_id="ID.1410018717833190")
-
-
-@pytest.fixture
-async def graph():
-    server = await FakeGraphAPI().start()
-    yield server
-    await server.close()
-
-
-@pytest.fixture
-def settings(settings, graph):
-    return whatsapp_settings(settings, graph)
-
-
-@pytest.fixture
-async def wa(app, graph):
-    async with running(app, graph) as harness:
-        yield harness
 
 
 async def test_handshake_echoes_the_challenge_for_the_right_verify_token(wa):
@@ -178,3 +161,23 @@ async def test_failed_receipt_for_a_message_we_do_not_know_is_only_recorded(wa):
 
     assert await wa.count(WhatsAppDelivery, wamid="wamid.X", status="failed") == 1
     assert await wa.count(OutboxItem, channel=TEAM_CHANNEL) == 0
+
+
+async def test_telegram_and_whatsapp_share_one_run_and_one_route_table(app, settings):
+    both = settings.model_copy(update={"telegram_token": SecretStr("123456:TEST-TOKEN"),
+                                       "public_url": "https://wbs.example.go.id"})
+    app.settings = app.services.settings = both
+
+    channels = enabled_channels(app)
+    paths = {r.canonical for r in build_web_app(app, channels).router.resources()}
+
+    assert sorted(c.name for c in channels) == ["telegram", "whatsapp"]
+    assert PATH in paths
+    assert both.telegram_webhook_path() in paths
+
+
+async def test_whatsapp_stays_off_until_all_four_secrets_are_set(app, settings):
+    partial = settings.model_copy(update={"whatsapp_app_secret": None})
+    app.settings = app.services.settings = partial
+
+    assert [c.name for c in enabled_channels(app)] == []

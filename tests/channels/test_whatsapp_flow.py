@@ -10,7 +10,6 @@ import logging
 import re
 from io import BytesIO
 
-import pytest
 from PIL import Image
 
 from bot.channels.whatsapp import WhatsAppChannel
@@ -18,30 +17,15 @@ from bot.channels.whatsapp_outbound import outbound_payload
 from bot.engine.types import Outbound
 from storage import outbox, tickets
 from storage.inbox import accept_update
-from tests.channels.whatsapp_harness import running, whatsapp_settings
-from tests.fakes.graph_api import FakeGraphAPI, Sender, messages_from
+from tests.channels.whatsapp_harness import (  # noqa: F401 - fixtures
+    graph_fixture,
+    settings_fixture,
+    wa_fixture,
+)
+from tests.fakes.graph_api import WARGA, messages_from
 
-WARGA = Sender(wa_id="6281234567890", user_id="ID.1410018717833190")
 CHRONOLOGY = "Petugas di loket paspor meminta uang tambahan agar paspor saya cepat selesai."
 NOTICE = "Ada pembaruan pada laporan Anda. Balas CEK untuk melihat."
-
-
-@pytest.fixture
-async def graph():
-    server = await FakeGraphAPI().start()
-    yield server
-    await server.close()
-
-
-@pytest.fixture
-def settings(settings, graph):
-    return whatsapp_settings(settings, graph)
-
-
-@pytest.fixture
-async def wa(app, graph):
-    async with running(app, graph) as harness:
-        yield harness
 
 
 def photo_with_exif() -> bytes:

@@ -18,6 +18,7 @@ from bot.channels.whatsapp_webhook import (
 )
 from bot.engine.types import ChannelKind
 from tests.fakes.graph_api import (
+    WARGA,
     Sender,
     change_value,
     messages_from,
@@ -27,7 +28,6 @@ from tests.fakes.graph_api import (
 )
 
 SECRET = "app-secret-for-tests"
-WARGA = Sender(wa_id="6281234567890", user_id="ID.1410018717833190")
 OLD_APP = Sender(wa_id="6289876543210", user_id=None)
 
 

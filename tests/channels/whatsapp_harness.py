@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from pydantic import SecretStr
 from sqlalchemy import select
@@ -120,3 +121,25 @@ async def running(app: App, graph: FakeGraphAPI) -> AsyncIterator[Harness]:
     finally:
         await channel.stop()
         await client.close()
+
+
+# Fixtures graph / settings / wa: test modules import these three functions.
+@pytest.fixture(name="graph")
+async def graph_fixture() -> AsyncIterator[FakeGraphAPI]:
+    """The fake Graph API on loopback."""
+    server = await FakeGraphAPI().start()
+    yield server
+    await server.close()
+
+
+@pytest.fixture(name="settings")
+def settings_fixture(settings: Settings, graph: FakeGraphAPI) -> Settings:
+    """The shared test settings plus WhatsApp credentials pointing at the fake."""
+    return whatsapp_settings(settings, graph)
+
+
+@pytest.fixture(name="wa")
+async def wa_fixture(app: App, graph: FakeGraphAPI) -> AsyncIterator[Harness]:
+    """The running channel."""
+    async with running(app, graph) as harness:
+        yield harness

@@ -327,6 +327,10 @@ class Sender:
         return msg
 
 
+# A reporter whose app sends both ids (Meta's rollout since April 2026).
+WARGA = Sender(wa_id="6281234567890", user_id="ID.1410018717833190")
+
+
 def status(wamid: str, state: str, to: Sender, *, error_code: int | None = None) -> dict[str, Any]:
     """A `statuses[]` object for a message we sent."""
     out: dict[str, Any] = {"id": wamid, "status": state, "timestamp": str(int(time.time()))}
