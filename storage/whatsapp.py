@@ -131,8 +131,9 @@ async def record_status(
     """Store a receipt; True when an outbox message has just failed (its row is marked)."""
     row = await session.get(WhatsAppDelivery, wamid)
     if row is None:
-        session.add(WhatsAppDelivery(wamid=wamid, status=status[:16], error_code=error_code,
-                                     sent_at=now, updated_at=now))
+        if status == "failed":  # receipts of plain replies are not kept, failures are
+            session.add(WhatsAppDelivery(wamid=wamid, status=status, error_code=error_code,
+                                         sent_at=now, updated_at=now))
         return False
     if row.status == "failed":
         return False  # Meta redelivers webhooks; a failure is recorded once

@@ -125,14 +125,28 @@ async def test_batched_entries_from_two_people_are_each_answered(wa):
     assert recipients == sorted([WARGA.user_id, other.wa_id])
 
 
-async def test_statuses_are_recorded_and_progress_but_never_go_back(wa):
-    await wa.post(webhook(change_value(statuses=(status("wamid.OUT1", "read", WARGA),))))
-    await wa.post(webhook(change_value(statuses=(status("wamid.OUT1", "delivered", WARGA),))))
+async def test_receipts_of_plain_replies_are_not_kept(wa):
+    await wa.post(messages_from(WARGA, WARGA.text("/start")))
+    wamid = wa.graph.last_wamid
 
-    assert await wa.count(WhatsAppDelivery, wamid="wamid.OUT1", status="read") == 1
+    await wa.post(webhook(change_value(statuses=(status(wamid, "delivered", WARGA),
+                                                 status(wamid, "read", WARGA)))))
+
+    assert await wa.count(WhatsAppDelivery) == 0
 
 
-async def test_failed_receipt_marks_the_officer_reply_failed_so_officers_see_it(wa):
+async def test_receipts_of_an_officer_reply_progress_but_never_go_back(wa):
+    await officer_reply_sent(wa)
+    wamid = wa.graph.last_wamid
+
+    await wa.post(webhook(change_value(statuses=(status(wamid, "read", WARGA),))))
+    await wa.post(webhook(change_value(statuses=(status(wamid, "delivered", WARGA),))))
+
+    assert await wa.count(WhatsAppDelivery, wamid=wamid, status="read") == 1
+
+
+async def officer_reply_sent(wa) -> str:
+    """A reporter wrote, then an officer's reply went out from the outbox; its outbox id."""
     await wa.post(messages_from(WARGA, WARGA.text("/start")))  # the window is open
     now = wa.clock()
     outbox_id = await wa.app.db.write(lambda s: outbox.enqueue(
@@ -140,6 +154,11 @@ async def test_failed_receipt_marks_the_officer_reply_failed_so_officers_see_it(
         purpose=OFFICER_REPLY, payload={"text": "Balasan petugas", "lang": "id"}, now=now,
         ticket_id="t" * 32))
     assert await wa.flush() == 1
+    return outbox_id
+
+
+async def test_failed_receipt_marks_the_officer_reply_failed_so_officers_see_it(wa):
+    outbox_id = await officer_reply_sent(wa)
     wamid = wa.graph.last_wamid
     failed = webhook(change_value(statuses=(status(wamid, "failed", WARGA, error_code=131026),)))
 
