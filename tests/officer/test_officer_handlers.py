@@ -106,3 +106,31 @@ async def test_admin_adds_an_officer_from_the_chat(app: App):
     assert added.role == "officer"
     entries = await app.db.read(lambda s: audit.entries(session=s, action="officer_add"))
     assert entries[0].actor == f"officer:{admin.id}"
+
+
+async def test_assigning_and_reopening_are_audited(app: App, reporter: Reporter):
+    code = await _filed(app, reporter)
+    officer = await _officer(app)
+    colleague = await app.db.write(lambda s: officers.add_officer(
+        session=s, telegram_user_id=503, role="officer", name="Rina", username="rina",
+        now=app.services.clock()))
+    ticket = await app.db.read(lambda s: tickets.find_ticket(session=s, code=code))
+    await app.db.write(lambda s: officers.place_ticket(
+        session=s, ticket_id=ticket.id, chat_id=-100, thread_id=7, header_message_id=8,
+        now=app.services.clock()))
+
+    async def say(command: str, args: str = "") -> str:
+        result = await handle(app.services, OfficerAction(officer=officer, place="team",
+                                                          ticket_id=ticket.id,
+                                                          command=command, args=args))
+        return "\n".join(m.text for m in result.messages)
+
+    assert "Rina" in await say("tugaskan", "@rina")
+    assert "tidak ada dalam daftar" in await say("tugaskan", "@siapa")
+    assert "belum ditutup" in await say("buka")
+    await say("tutup")
+    assert "diubah menjadi Ditindaklanjuti" in await say("buka")
+    desk = await app.db.read(lambda s: officers.desk(session=s, ticket_id=ticket.id))
+    assert desk.assigned_officer_id == colleague.id
+    entries = await app.db.read(lambda s: audit.entries(session=s, ticket_code=code))
+    assert [e.action for e in entries][:3] == ["ticket_status", "ticket_status", "ticket_assign"]
