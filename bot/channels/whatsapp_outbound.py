@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import logging
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import aiohttp
@@ -77,6 +77,7 @@ class WhatsAppSender:
     def __init__(self, app: App, api: GraphAPI) -> None:
         self.app = app
         self.api = api
+        self._paused: dict[str, datetime] = {}  # digest -> until when replies wait in the outbox
 
     def digest(self, handle: str) -> str:
         """HMAC under which this reporter's conversation and window are kept."""
@@ -98,7 +99,17 @@ class WhatsAppSender:
         return wamids
 
     async def reply(self, handle: str, messages: Sequence[Outbound], lang: str) -> None:
-        """Answer the sender now; what cannot go out now goes to the outbox for retries."""
+        """Answer the sender now; what cannot go out now goes to the outbox for retries.
+
+        While earlier replies wait for a rate limit, new ones queue behind them (order holds).
+        """
+        digest, now = self.digest(handle), self.app.services.clock()
+        until = self._paused.pop(digest, None)
+        if until is not None and until > now:
+            self._paused[digest] = until
+            wait = (until - now).total_seconds()
+            await self._defer(handle, messages, lang, Delivery.retry(wait, "queued"))
+            return
         for n, message in enumerate(messages):
             try:
                 await self.send(handle, message, lang)
@@ -109,6 +120,7 @@ class WhatsAppSender:
                 log.warning("whatsapp reply failed (%s)%s", result.error,
                             "" if result.retry_after is None else "; queued in the outbox")
                 if result.retry_after is not None:
+                    self._paused[digest] = now + timedelta(seconds=result.retry_after)
                     await self._defer(handle, messages[n:], lang, result)
                 return
 

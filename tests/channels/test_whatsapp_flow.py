@@ -165,6 +165,20 @@ async def test_reply_hitting_the_rate_limit_is_retried_from_the_outbox_after_the
     assert wa.graph.sent[0]["type"] == "interactive"
 
 
+async def test_replies_while_rate_limited_queue_behind_the_earlier_ones(wa):
+    wa.graph.fail_next(130429, retry_after="20")
+    await say(wa, "/start")
+
+    await say(wa, "/bantuan")  # before Meta's hint has passed: queued, not sent ahead
+
+    assert wa.graph.sent == []
+    wa.clock.advance(seconds=21)
+    await wa.flush()
+    texts = wa.graph.texts()
+    assert texts[0].startswith("Selamat datang")  # the menu first, as it was answered first
+    assert any(t.startswith("Layanan pengaduan") for t in texts[1:])  # then the help
+
+
 async def test_pair_rate_limit_on_an_outbox_delivery_backs_off(wa):
     await say(wa, "/start")
     await enqueue(wa, Outbound(NOTICE))
