@@ -242,12 +242,12 @@ class TelegramOfficers:
         if query is None or query.message is None:
             return
         officer = await self.officer(query.from_user)
-        if officer is None:
-            if query.message.chat.id in self.chats:
-                raise ApplicationHandlerStop
-            return
+        if officer is None and query.message.chat.id not in self.chats:
+            return  # a citizen's private chat: not ours
         with contextlib.suppress(TelegramError):
-            await query.answer()
+            await query.answer()  # stop the spinner, for non-officers too
+        if officer is None:
+            raise ApplicationHandlerStop
         kind, _, rest = (query.data or "").partition(":")
         code, _, value = rest.partition(":")
         name = {STATUS_BUTTON: "status", VIEW_BUTTON: "lihat", STATUS_MENU: "status"}[kind]

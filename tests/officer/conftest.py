@@ -136,6 +136,21 @@ async def file_complaint(chat: UserChat, *, concerns_team: bool = False) -> tupl
     return code.group(0), secret.group(1)
 
 
+async def add_information(chat: UserChat, code: str, secret: str, text: str) -> None:
+    """Come back with code and secret and add information (no files)."""
+    await chat.type("/cek")
+    await chat.sees("status.ask.code")
+    await chat.type(code)
+    await chat.sees("status.ask.secret")
+    await chat.type(secret)
+    await chat.sees("status.ask.action")
+    await chat.press("status.action.add")
+    await chat.sees("status.ask.info")
+    await chat.type(text)
+    await chat.sees("status.ask.files")
+    await chat.press("common.nav.skip")
+
+
 async def topic_of(api: FakeBotApi, code: str, chat_id: int = OFFICERS) -> int:
     """Wait for the ticket's forum topic and its header; the topic's thread id."""
     def found() -> int | None:

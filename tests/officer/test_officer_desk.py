@@ -18,6 +18,7 @@ from tests.officer.conftest import (
     OFFICERS,
     REPORTER,
     STRANGER,
+    add_information,
     bot_says,
     file_complaint,
     officer_says,
@@ -74,17 +75,7 @@ async def test_reporter_follow_up_lands_in_the_same_topic(
     code, secret = await file_complaint(chat)
     thread = await topic_of(api, code)
 
-    await chat.type("/cek")
-    await chat.sees("status.ask.code")
-    await chat.type(code)
-    await chat.sees("status.ask.secret")
-    await chat.type(secret)
-    await chat.sees("status.ask.action")
-    await chat.press("status.action.add")
-    await chat.sees("status.ask.info")
-    await chat.type("Kejadian terulang hari ini di loket yang sama.")
-    await chat.sees("status.ask.files")
-    await chat.press("common.nav.skip")
+    await add_information(chat, code, secret, "Kejadian terulang hari ini di loket yang sama.")
 
     follow_up = await bot_says(api, OFFICERS, "Kejadian terulang hari ini", thread)
     assert "Pelapor menambahkan informasi" in follow_up
@@ -176,17 +167,7 @@ async def test_deleted_topic_is_recreated_for_the_next_message(
     thread = await topic_of(api, code)
     del api.topics[(OFFICERS, thread)]  # an officer deleted the topic
 
-    await chat.type("/cek")
-    await chat.sees("status.ask.code")
-    await chat.type(code)
-    await chat.sees("status.ask.secret")
-    await chat.type(secret)
-    await chat.sees("status.ask.action")
-    await chat.press("status.action.add")
-    await chat.sees("status.ask.info")
-    await chat.type("Ada saksi lain yang melihat kejadian ini.")
-    await chat.sees("status.ask.files")
-    await chat.press("common.nav.skip")
+    await add_information(chat, code, secret, "Ada saksi lain yang melihat kejadian ini.")
 
     new_thread = await topic_of(api, code)
     assert new_thread != thread
