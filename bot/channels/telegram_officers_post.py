@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 
 from bot import i18n
 from bot.app import App
@@ -56,9 +56,9 @@ class DeskPoster:
             try:
                 chat = await self.bot.get_chat(chat_id)
                 self.forum[chat_id] = bool(chat.is_forum)
-            except BadRequest:
-                log.warning("officers' chat not reachable; check the chat id and bot rights")
-                self.forum[chat_id] = False
+            except TelegramError as exc:  # wrong id, bot not a member, network: start anyway
+                log.warning("officers' chat not reachable (%s); check the chat id and the bot's "
+                            "rights", type(exc).__name__)
 
     async def place(self, ticket: Ticket, *, recreate: bool = False) -> TicketDesk | None:
         """The ticket's place (topic + header), created on first use or after deletion."""
