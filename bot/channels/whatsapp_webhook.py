@@ -179,6 +179,7 @@ def _message(message: Mapping[str, Any], contacts: list[dict[str, Any]]) -> Inco
         handle=handle,
         text=text,
         option=option,
+        language_hint=language_hint(str(message.get("from") or ""), handle),
         external_id=str(message["id"]),
     )
     return IncomingMessage(
@@ -188,6 +189,15 @@ def _message(message: Mapping[str, Any], contacts: list[dict[str, Any]]) -> Inco
         media=media,
         supported=supported,
     )
+
+
+def language_hint(wa_id: str, handle: str) -> str:
+    """Indonesian for Indonesian accounts (+62 number or an "ID." BSUID), else English.
+
+    Only a new conversation's first language: anyone can switch with /bahasa.
+    """
+    indonesian = wa_id.startswith("62") if wa_id else handle.upper().startswith("ID.")
+    return "id" if indonesian else "en"
 
 
 def _status(status: Mapping[str, Any]) -> StatusUpdate | None:
@@ -240,6 +250,7 @@ def dump_message(message: IncomingMessage) -> bytes:
             "handle": inbound.handle,
             "text": inbound.text,
             "option": inbound.option,
+            "lang": inbound.language_hint,
             "id": inbound.external_id,
             "timestamp": message.timestamp,
             "kind": message.kind,
@@ -260,6 +271,7 @@ def load_message(raw: bytes) -> IncomingMessage:
         handle=data["handle"],
         text=data["text"],
         option=data["option"],
+        language_hint=data.get("lang"),
         external_id=data["id"],
     )
     media = MediaRef(*data["media"]) if data["media"] else None

@@ -200,3 +200,13 @@ async def test_whatsapp_stays_off_until_all_four_secrets_are_set(app, settings):
     app.settings = app.services.settings = partial
 
     assert [c.name for c in enabled_channels(app)] == []
+
+
+async def test_a_foreign_number_is_answered_in_english(wa):
+    tourist = Sender(wa_id="4915112345678", user_id="DE.1203849")
+
+    await wa.post(messages_from(tourist, tourist.text("hello")))
+
+    (reply,) = wa.graph.sent
+    assert reply["interactive"]["action"]["button"] == "Choose"
+    assert reply["interactive"]["body"]["text"].startswith("Welcome")

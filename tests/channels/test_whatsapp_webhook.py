@@ -286,3 +286,19 @@ def test_inbox_serialisation_round_trips(message):
     (parsed,) = parse_payload(messages_from(WARGA, message)).messages
 
     assert load_message(dump_message(parsed)) == parsed
+
+
+@pytest.mark.parametrize(
+    ("sender", "language"),
+    [
+        (Sender(wa_id="6281234567890", user_id="ID.1"), "id"),
+        (Sender(wa_id="6281234567890", user_id=None), "id"),
+        (Sender(wa_id=None, user_id="ID.77"), "id"),
+        (Sender(wa_id="4915112345678", user_id="DE.12"), "en"),
+        (Sender(wa_id=None, user_id="AU.99"), "en"),
+    ],
+)
+def test_foreign_accounts_start_in_english_indonesian_ones_in_indonesian(sender, language):
+    (message,) = parse_payload(messages_from(sender, sender.text("halo"))).messages
+
+    assert message.inbound.language_hint == language
