@@ -26,7 +26,7 @@ from storage.telegram_chats import ChatView, chat_view, record_messages
 
 log = logging.getLogger(__name__)
 CHANNEL = ChannelKind.TELEGRAM.value
-REPLY_PURPOSE = "telegram.reply"
+REPLY_PURPOSE = "telegram_reply"
 FORGET = "tg:forget"  # adapter-owned callback data (transcript deletion), never seen by the engine
 
 
