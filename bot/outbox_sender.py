@@ -29,6 +29,7 @@ class OutboxSender:
         self.interval = interval
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
 
     def poke(self) -> None:
         """Deliver soon (called after something was queued)."""
@@ -39,15 +40,18 @@ class OutboxSender:
         self._task = asyncio.get_running_loop().create_task(self._loop(), name="outbox-sender")
 
     async def stop(self) -> None:
-        """Flush what is due once more, then stop."""
+        """Let the round in progress finish, flush what is due once more, then stop.
+
+        Cancelling mid-delivery could drop the "delivered" mark of a message already sent, and
+        the final flush would send it twice."""
         if self._task:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            self._stopping = True
+            self._wake.set()
+            await self._task
         await self.flush()
 
     async def _loop(self) -> None:
-        while True:
+        while not self._stopping:
             try:
                 await self.flush()
             except Exception:
