@@ -251,4 +251,7 @@ class WhatsAppChannel:
 
 def _sent_at(timestamp: int, now: datetime) -> datetime:
     """When the reporter wrote (Meta's timestamp), never later than now."""
-    return min(now, datetime.fromtimestamp(timestamp, UTC)) if timestamp > 0 else now
+    try:
+        return min(now, datetime.fromtimestamp(timestamp, UTC)) if timestamp > 0 else now
+    except (OverflowError, OSError, ValueError):
+        return now

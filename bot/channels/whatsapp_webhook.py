@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -21,6 +22,8 @@ from bot.engine.types import ChannelKind, Inbound
 SIGNATURE_HEADER = "X-Hub-Signature-256"
 MEDIA_KINDS = ("image", "document", "audio")
 MAX_INBOUND_TEXT = 4096
+MAX_ID = 128  # the inbox's external id column
+MEDIA_ID = re.compile(r"[0-9A-Za-z_-]{1,128}")  # becomes a URL path segment of the Graph API
 
 
 class Signature(StrEnum):
@@ -156,7 +159,7 @@ def _content(message: Mapping[str, Any]) -> tuple[str | None, str | None, MediaR
     if kind == "button":  # quick-reply button of a template message: its text is the command
         text = str(body.get("text") or body.get("payload") or "")
         return text[:MAX_INBOUND_TEXT], None, None, True
-    if kind in MEDIA_KINDS and body.get("id"):
+    if kind in MEDIA_KINDS and MEDIA_ID.fullmatch(str(body.get("id", ""))):
         media = MediaRef(
             kind=kind,
             media_id=str(body["id"]),
@@ -171,7 +174,7 @@ def _content(message: Mapping[str, Any]) -> tuple[str | None, str | None, MediaR
 
 def _message(message: Mapping[str, Any], contacts: list[dict[str, Any]]) -> IncomingMessage | None:
     handle = _sender(message, contacts)
-    if not handle or not message.get("id"):
+    if not handle or not message.get("id") or len(str(message["id"])) > MAX_ID:
         return None
     text, option, media, supported = _content(message)
     inbound = Inbound(

@@ -210,3 +210,9 @@ async def test_a_foreign_number_is_answered_in_english(wa):
     (reply,) = wa.graph.sent
     assert reply["interactive"]["action"]["button"] == "Choose"
     assert reply["interactive"]["body"]["text"].startswith("Welcome")
+
+
+async def test_a_timestamp_out_of_range_still_gets_an_answer(wa):
+    await wa.post(messages_from(WARGA, WARGA.text("/start", timestamp=10**20)))
+
+    assert len(wa.graph.sent) == 1

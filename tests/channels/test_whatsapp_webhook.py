@@ -302,3 +302,18 @@ def test_foreign_accounts_start_in_english_indonesian_ones_in_indonesian(sender,
     (message,) = parse_payload(messages_from(sender, sender.text("halo"))).messages
 
     assert message.inbound.language_hint == language
+
+
+def test_media_ids_that_are_not_plain_ids_are_not_fetched():
+    msg = WARGA.media("image", "../../me/accounts", b"x", "image/jpeg")
+
+    (message,) = parse_payload(messages_from(WARGA, msg)).messages
+
+    assert message.media is None
+    assert not message.supported
+
+
+def test_messages_with_absurdly_long_ids_are_skipped():
+    batch = parse_payload(messages_from(WARGA, WARGA.text("halo", wamid="wamid." + "x" * 200)))
+
+    assert batch.messages == ()
