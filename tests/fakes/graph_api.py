@@ -75,10 +75,12 @@ class FakeGraphAPI:
 
     @property
     def base(self) -> str:
+        """The server's root URL (media downloads live here)."""
         return f"http://127.0.0.1:{self.port}"
 
     @property
     def api_url(self) -> str:
+        """The versioned Graph API base, as WBS_WHATSAPP_API_URL."""
         return f"{self.base}/{VERSION}"
 
     # ---- what tests look at -------------------------------------------------------
