@@ -110,8 +110,8 @@ class WhatsAppChannel:
 
     async def deliver(self, message: PendingMessage) -> Delivery:
         """Deliver one outbox message (see `WhatsAppSender.deliver`)."""
-        if self._sender is None:
-            return Delivery.retry(5, "not started")
+        if self._sender is None or self._session is None or self._session.closed:
+            return Delivery.retry(5, "not running")  # before start() or after stop()
         return await self._sender.deliver(message)
 
     # -- HTTP ------------------------------------------------------------------------------

@@ -216,3 +216,17 @@ async def test_a_timestamp_out_of_range_still_gets_an_answer(wa):
     await wa.post(messages_from(WARGA, WARGA.text("/start", timestamp=10**20)))
 
     assert len(wa.graph.sent) == 1
+
+
+async def test_outbox_waits_while_the_channel_is_stopped(wa):
+    await wa.channel.stop()
+    now = wa.clock()
+    await wa.app.db.write(lambda s: outbox.enqueue(
+        session=s, ring=wa.app.services.ring, channel="whatsapp", handle=WARGA.user_id,
+        purpose=OFFICER_REPLY, payload={"text": "Balasan petugas", "lang": "id"}, now=now))
+
+    assert await wa.flush() == 0
+
+    (row,) = await wa.outbox_pending()
+    assert row.failed_at is None
+    assert row.last_error == "not running"
