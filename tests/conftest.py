@@ -78,7 +78,7 @@ def keyring() -> Keyring:
 @pytest.fixture
 async def app(settings: Settings, keyring: Keyring) -> AsyncIterator[App]:
     """The composed app on the test database."""
-    application = await build_app(settings, ring=keyring)
+    application = await build_app(settings, ring=keyring, migrate=False)
     yield application
     await application.close()
 

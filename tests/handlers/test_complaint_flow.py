@@ -173,7 +173,7 @@ async def test_restart_mid_flow_resumes_at_the_same_step(app: App, settings, key
     await r.say(CHRONOLOGY)
     await app.close()
 
-    restarted = await build_app(settings, ring=keyring)
+    restarted = await build_app(settings, ring=keyring, migrate=False)
     try:
         again = Reporter(restarted.engine, handle=r.handle)
         await again.say("Kepala seksi X")  # answers the pending "who" question

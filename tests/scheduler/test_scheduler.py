@@ -77,7 +77,7 @@ async def test_restart_after_downtime_sends_the_missed_digest_once(
 async def second_worker(settings: Settings, keyring: Keyring, app: App,
                         clock: Clock) -> AsyncIterator[App]:
     """Another process on the same database, with the same clock."""
-    other = await build_app(settings, ring=keyring)
+    other = await build_app(settings, ring=keyring, migrate=False)
     other.services.clock = clock
     yield other
     await other.close()
