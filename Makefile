@@ -34,7 +34,13 @@ lint: $(STAMP)
 extract: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k t -o locales/wbs.pot .
 
-bench: $(STAMP) locales
+BENCH_STAMP := $(VENV)/.bench-installed
+$(BENCH_STAMP): pyproject.toml $(STAMP)
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	touch $(BENCH_STAMP)
+
+## bench: load benchmark vs. a plain python-telegram-bot echo bot (a few minutes; not in `make test`)
+bench: $(BENCH_STAMP) locales
 	$(BIN)/python -m bench
 
 clean:
