@@ -21,7 +21,7 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import BotCommand, Update
 from telegram.constants import ChatType
-from telegram.error import Conflict, NetworkError, TimedOut
+from telegram.error import TimedOut
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -171,7 +171,8 @@ class TelegramChannel:
                 pause = 1.0
             except TimedOut:
                 continue
-            except (NetworkError, Conflict, OSError) as exc:
+            except Exception as exc:  # noqa: BLE001 - network, Conflict, database: keep polling
+                # nothing was confirmed to Telegram, so the same updates come again
                 log.warning("polling failed (%s); retrying in %.0f s", type(exc).__name__, pause)
                 await asyncio.sleep(pause)
                 pause = min(pause * 2, 30.0)
