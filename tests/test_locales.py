@@ -15,7 +15,7 @@ from handlers.statuses import Status, status_key
 ROOT = Path(__file__).resolve().parent.parent
 NAMESPACES = ("common", "menu", "complaint", "status", "receipt", "ticket", "telegram",
               "whatsapp", "officer", "gift", "digest", "deploy")
-KEY_LITERAL = re.compile(r"""["']((?:%s)\.[a-z0-9_]+(?:\.[a-z0-9_]+)*)["']""" % "|".join(NAMESPACES))
+KEY_LITERAL = re.compile(r"""["']((?:{})\.[a-z0-9_]+(?:\.[a-z0-9_]+)*)["']""".format("|".join(NAMESPACES)))
 PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 
 

@@ -42,14 +42,16 @@ def test_terminal_chat_files_a_report_and_a_new_session_checks_it(tmp_path: Path
     evidence.write_bytes(b"%PDF-1.4 kwitansi")
     lines = [line.format(evidence=evidence) for line in COMPLAINT_LINES]
     out = chat(tmp_path / "data", lines)
-    assert "Selamat datang" in out and "  1. Buat pengaduan" in out
+    assert "Selamat datang" in out
+    assert "  1. Buat pengaduan" in out
     assert "Berkas diterima (1)" in out
     code = re.search(r"Kode Laporan: (WBS-\S+)", out).group(1)
     secret = re.search(r"Kata sandi: (\S+)", out).group(1)
 
-    later = chat(tmp_path / "data", ["Cek status laporan", code, secret, "1", "Saya ingat: loket nomor 3.", "Lewati",
-                                     "3"])
-    assert f"Laporan {code}" in later and "Status: Diterima" in later
+    later = chat(tmp_path / "data", ["Cek status laporan", code, secret, "1",
+                                     "Saya ingat: loket nomor 3.", "Lewati", "3"])
+    assert f"Laporan {code}" in later
+    assert "Status: Diterima" in later
     assert "informasi tambahan telah disampaikan" in later
     key_file = tmp_path / "data" / "wbs.key"
     assert oct(key_file.stat().st_mode & 0o777) == "0o600"

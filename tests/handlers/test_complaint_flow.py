@@ -30,7 +30,8 @@ def receipt_of(r: Reporter) -> tuple[str, str]:
     """The code and secret shown in the receipt."""
     code = re.search(r"WBS-[A-Z0-9]{4}-[A-Z0-9]{4}", r.text)
     secret = re.search(r"(?:Kata sandi|Secret): (\S+)", r.text)
-    assert code and secret, r.text
+    assert code, r.text
+    assert secret, r.text
     return code.group(0), secret.group(1)
 
 
@@ -78,7 +79,8 @@ async def test_unknown_option_and_bad_input_are_refused_politely(reporter: Repor
     await reporter.say("terlalu singkat")
     assert "terlalu pendek" in reporter.text
     await reporter.say("x" * 4001)
-    assert "terlalu panjang" in reporter.text and "4000" in reporter.text
+    assert "terlalu panjang" in reporter.text
+    assert "4000" in reporter.text
 
 
 async def test_dates_in_the_future_and_unreadable_amounts_are_refused(reporter: Reporter):
@@ -106,7 +108,8 @@ async def test_summary_edit_changes_one_answer_and_returns_to_summary(reporter: 
     await reporter.choose("edit:amount")
     await reporter.say("Rp 2.000.000")
     assert "Mohon periksa kembali" in reporter.text
-    assert "Rp2.000.000" in reporter.text and "Rp500.000" not in reporter.text
+    assert "Rp2.000.000" in reporter.text
+    assert "Rp500.000" not in reporter.text
 
 
 async def test_editing_a_branch_asks_the_new_question_before_the_summary(reporter: Reporter):
@@ -124,7 +127,8 @@ async def test_leak_guard_warns_about_nik_and_phone_and_lets_reporter_retype(rep
     await reporter.choose("menu:complaint")
     await reporter.choose("pungli")
     await reporter.say("Petugas meminta uang, hubungi saya di 0812-3456-7890 atau NIK 3201234567890001")
-    assert "nomor NIK" in reporter.text and "nomor telepon" in reporter.text
+    assert "nomor NIK" in reporter.text
+    assert "nomor telepon" in reporter.text
     assert set(reporter.options) == {"nav:keep", "nav:back"}
     await reporter.say("Petugas meminta uang tambahan di loket agar paspor cepat jadi.")
     assert "Siapa pihak yang dilaporkan" in reporter.text
@@ -145,7 +149,8 @@ async def test_cancel_deletes_the_draft(app: App, reporter: Reporter):
     await reporter.choose("pungli")
     await reporter.attach("bukti.pdf", "application/pdf", b"%PDF-1.4 bukti")
     await reporter.say("/batal")
-    assert "dibatalkan" in reporter.text and "drafnya telah dihapus" in reporter.text
+    assert "dibatalkan" in reporter.text
+    assert "drafnya telah dihapus" in reporter.text
     from storage.conversations import load_conversation  # noqa: PLC0415
     from storage.drafts import draft_files  # noqa: PLC0415
 
@@ -154,7 +159,9 @@ async def test_cancel_deletes_the_draft(app: App, reporter: Reporter):
                                                          digest=digest))
     files = await app.db.read(lambda s: draft_files(session=s, ring=app.services.ring,
                                                     digest=digest))
-    assert conv.flow is None and conv.draft == {} and files == []
+    assert conv.flow is None
+    assert conv.draft == {}
+    assert files == []
 
 
 def reporter_inbound(r: Reporter):

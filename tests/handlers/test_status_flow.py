@@ -39,7 +39,8 @@ async def test_right_secret_shows_status_and_officer_replies_without_names(app: 
     await unlock(other_device, code.lower(), secret.replace("-", " "))
     assert f"Laporan {code}" in other_device.text
     assert "Status: Diterima" in other_device.text
-    assert "Petugas UPG" in other_device.text and "Mohon sebutkan jam kejadian." in other_device.text
+    assert "Petugas UPG" in other_device.text
+    assert "Mohon sebutkan jam kejadian." in other_device.text
     assert "4242" not in other_device.text
 
 

@@ -81,7 +81,8 @@ def test_key_file_is_created_private_and_reloads(tmp_path):
     ring = Keyring.load_or_create(path)
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     again = Keyring.load_or_create(path)
-    assert again.keys == ring.keys and again.pepper == ring.pepper
+    assert again.keys == ring.keys
+    assert again.pepper == ring.pepper
 
 
 def test_master_key_from_environment_is_deterministic():
@@ -96,7 +97,8 @@ def test_receipt_secret_has_at_least_64_bits_and_is_hashed_with_argon2id():
     assert len(secret.replace("-", "")) == 16  # 29**16 > 2**77
     hasher = SecretHasher(time_cost=1, memory_kib=1024)
     stored = hasher.hash(secret)
-    assert stored.startswith("$argon2id$") and secret not in stored
+    assert stored.startswith("$argon2id$")
+    assert secret not in stored
     assert hasher.verify(stored, secret.lower().replace("-", " "))
     assert not hasher.verify(stored, new_receipt_secret())
     assert not hasher.verify(None, secret)  # unknown ticket: still one hash, never true
@@ -104,5 +106,6 @@ def test_receipt_secret_has_at_least_64_bits_and_is_hashed_with_argon2id():
 
 def test_ticket_codes_are_readable():
     code = new_ticket_code()
-    assert code.startswith("WBS-") and len(code) == 13
+    assert code.startswith("WBS-")
+    assert len(code) == 13
     assert not set(code[4:].replace("-", "")) & set("01ILOUV")
