@@ -1,11 +1,11 @@
 """Two worker processes on one PostgreSQL: every update of 50 interleaved conversations is
-delivered to BOTH workers at the same moment (a load balancer retry, a platform redelivery);
-each flow ends with exactly one correct report and no step lost or doubled."""
+delivered to BOTH workers at the same moment (a load balancer retry, a platform redelivery),
+and each reporter sends an album of files whose updates race each other across the workers;
+each flow ends with exactly one correct report and no step or file lost or doubled."""
 
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import random
 import sys
@@ -25,6 +25,7 @@ from tests.handlers.test_complaint_flow import CHRONOLOGY
 
 ROOT = Path(__file__).resolve().parents[2]
 CONVERSATIONS = 50
+ALBUM = 3
 
 
 def steps(i: int) -> list[dict[str, str]]:
@@ -32,8 +33,22 @@ def steps(i: int) -> list[dict[str, str]]:
     return [{"text": "/start"}, {"option": "menu:complaint"}, {"option": "pungli"},
             {"text": f"{CHRONOLOGY} Kejadian ke-{i}."}, {"text": "Petugas loket 3"},
             {"option": "tidak"}, {"text": "kemarin"}, {"text": "Loket paspor lantai 1"},
-            {"text": f"{100 + i}rb"}, {"option": "nav:skip"}, {"option": "tidak"},
-            {"option": "confirm:submit"}]
+            {"text": f"{100 + i}rb"}, {"album": [album_file(i, j) for j in range(ALBUM)]},
+            {"option": "nav:done"}, {"option": "tidak"}, {"option": "confirm:submit"}]
+
+
+def album_file(i: int, j: int) -> str:
+    """The name of file j of reporter i's album (the worker makes a small PDF of it)."""
+    return f"bukti-{i}-{j}.pdf"
+
+
+async def deliver(http: aiohttp.ClientSession, urls: list[str], body: dict) -> dict:
+    """One update to every worker at the same time, in random order; the one reply that counts."""
+    answers = await asyncio.gather(*(http.post(u, json=body) for u in random.sample(urls, 2)))
+    results = [await a.json() for a in answers]
+    processed = [r for r in results if not r.get("duplicate")]
+    assert len(processed) == 1, (body["id"], results)
+    return processed[0]
 
 
 async def start_worker(env: dict[str, str]) -> tuple[asyncio.subprocess.Process, str]:
@@ -51,13 +66,14 @@ async def converse(http: aiohttp.ClientSession, urls: list[str], i: int) -> list
     goes to both workers at once, in random order. Returns the text the reporter saw."""
     seen = []
     for k, step in enumerate(steps(i)):
-        body = {"id": f"{i}-{k}", "handle": f"reporter-{i}", **step}
-        order = random.sample(urls, len(urls))
-        answers = await asyncio.gather(*(http.post(u, json=body) for u in order))
-        results = [await a.json() for a in answers]
-        processed = [r for r in results if not r.get("duplicate")]
-        assert len(processed) == 1, (i, k, results)
-        seen.extend(processed[0]["texts"])
+        who = {"handle": f"reporter-{i}"}
+        if "album" in step:  # the files of an album arrive together, racing across workers
+            replies = await asyncio.gather(*(
+                deliver(http, urls, {"id": f"{i}-{k}-{j}", "file": name, **who})
+                for j, name in enumerate(step["album"])))
+        else:
+            replies = [await deliver(http, urls, {"id": f"{i}-{k}", **step, **who})]
+        seen.extend(text for reply in replies for text in reply["texts"])
     return seen
 
 
@@ -88,10 +104,12 @@ async def test_two_workers_complete_every_flow_once(database, tmp_path: Path):
     db = Database(make_engine(url, schema=schema))
     try:
         async def check(session):
-            found = {}
+            found, files = {}, {}
             for row in (await session.execute(select(Ticket))).scalars():
                 content = await tickets.read_content(session=session, ring=ring, ticket=row)
                 found[content["chronology"]] = content["amount"]
+                stored = await tickets.attachments(session=session, ring=ring, ticket=row)
+                files[content["amount"] // 1000 - 100] = sorted(f.name for f in stored)
             inbox = (await session.execute(select(
                 func.count(), func.count(InboxItem.processed_at)))).one()
             notices = (await session.execute(select(func.count()).select_from(OutboxItem)
@@ -99,15 +117,15 @@ async def test_two_workers_complete_every_flow_once(database, tmp_path: Path):
             convs = [await load_conversation(session=session, ring=ring,
                                              digest=handle_digest(ring, "telegram", f"reporter-{i}"))
                      for i in range(CONVERSATIONS)]
-            return found, tuple(inbox), notices, convs
+            return found, files, tuple(inbox), notices, convs
 
-        found, inbox, notices, convs = await db.read(check)
+        found, files, inbox, notices, convs = await db.read(check)
     finally:
         await db.close()
     assert found == {f"{CHRONOLOGY} Kejadian ke-{i}.": (100 + i) * 1000
                      for i in range(CONVERSATIONS)}
-    assert inbox == (CONVERSATIONS * 12, CONVERSATIONS * 12)  # each update stored once, handled
+    assert files == {i: [album_file(i, j) for j in range(ALBUM)] for i in range(CONVERSATIONS)}
+    per_flow = len(steps(0)) - 1 + ALBUM
+    assert inbox == (CONVERSATIONS * per_flow,) * 2  # each update stored once and handled
     assert notices == CONVERSATIONS
     assert all(c is not None and c.flow is None for c in convs)
-    assert json.dumps(sorted(found.values())) == json.dumps(
-        [(100 + i) * 1000 for i in range(CONVERSATIONS)])

@@ -1,7 +1,7 @@
 """A bot worker for the several-workers test: the real app and engine behind a tiny webhook.
 
 Run as `python -m tests.deploy.worker` with WBS_* settings in the environment; prints its
-port on stdout. POST /update {"id", "handle", "text"|"option"} stores the update in the
+port on stdout. POST /update {"id", "handle", "text"|"option"|"file"} stores the update in the
 durable inbox (a redelivery is acknowledged without effect) and runs the engine's turn."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import signal
 
 from aiohttp import web
 
-from bot.app import App, build_app
-from bot.engine.types import ChannelKind, Inbound
+from bot.app import App, build_app, setup_logging
+from bot.engine.types import Attachment, ChannelKind, Inbound
 from bot.settings import Settings
 from storage.inbox import accept_update
 
@@ -30,8 +30,10 @@ def routes(app: App) -> list[web.RouteDef]:
             now=svc.clock()))
         if inbox_id is None:
             return web.json_response({"duplicate": True})
+        name = body.get("file")
+        files = (Attachment(name, "application/pdf", b"%PDF-1.4 " + name.encode()),) if name else ()
         inbound = Inbound(ChannelKind.TELEGRAM, body["handle"], text=body.get("text"),
-                          option=body.get("option"), external_id=body["id"])
+                          option=body.get("option"), attachments=files, external_id=body["id"])
         replies = await app.engine.handle(inbound, inbox_id=inbox_id)
         return web.json_response({"texts": [m.text for m in replies],
                                   "options": [o.id for m in replies for o in m.options]})
@@ -41,7 +43,9 @@ def routes(app: App) -> list[web.RouteDef]:
 
 async def main() -> None:
     """Serve until SIGTERM."""
-    app = await build_app(Settings())
+    settings = Settings()
+    setup_logging(settings)
+    app = await build_app(settings)
     runner = web.AppRunner(web.Application())
     runner.app.add_routes(routes(app))
     await runner.setup()

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 13:55:51.870047
+Create Date: 2026-11-22 14:22:48.189727
 """
 
 # ruff: noqa: PLR0915 - generated DDL is long by nature
@@ -274,11 +274,13 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("ticket", schema=None) as batch_op:
+        batch_op.create_index("ix_ticket_acknowledged_at", ["acknowledged_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_ticket_category"), ["category"], unique=False)
         batch_op.create_index(batch_op.f("ix_ticket_closed_at"), ["closed_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_ticket_code"), ["code"], unique=True)
         batch_op.create_index(batch_op.f("ix_ticket_created_at"), ["created_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_ticket_kind"), ["kind"], unique=False)
+        batch_op.create_index("ix_ticket_open_oldest", ["closed_at", "created_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_ticket_status"), ["status"], unique=False)
 
     op.create_table(
@@ -378,11 +380,13 @@ def downgrade() -> None:
     op.drop_table("officer_note")
     with op.batch_alter_table("ticket", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_ticket_status"))
+        batch_op.drop_index("ix_ticket_open_oldest")
         batch_op.drop_index(batch_op.f("ix_ticket_kind"))
         batch_op.drop_index(batch_op.f("ix_ticket_created_at"))
         batch_op.drop_index(batch_op.f("ix_ticket_code"))
         batch_op.drop_index(batch_op.f("ix_ticket_closed_at"))
         batch_op.drop_index(batch_op.f("ix_ticket_category"))
+        batch_op.drop_index("ix_ticket_acknowledged_at")
 
     op.drop_table("ticket")
     with op.batch_alter_table("whatsapp_delivery", schema=None) as batch_op:
