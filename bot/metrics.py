@@ -41,6 +41,8 @@ class Metrics:
                                       ["channel"], buckets=LATENCY_BUCKETS, registry=reg)
         self.turn_errors = Counter("wbs_turn_errors", "Updates that hit an unexpected error",
                                    ["channel"], registry=reg)
+        self.turn_retries = Counter("wbs_turn_retries", "Turns re-run because another worker "
+                                    "changed the conversation first", ["channel"], registry=reg)
         self.flow_steps = Counter("wbs_flow_steps", "Inputs handled per flow step",
                                   ["flow", "step"], registry=reg)
         self.deliveries = Counter("wbs_outbox_deliveries", "Outbox delivery attempts by result "
@@ -61,6 +63,10 @@ class Metrics:
     def turn_failed(self, channel: Any) -> None:
         """An update ended in the polite internal-error reply."""
         self.turn_errors.labels(label(channel)).inc()
+
+    def turn_retried(self, channel: Any) -> None:
+        """Another worker saved the conversation first; the turn runs again."""
+        self.turn_retries.labels(label(channel)).inc()
 
     def step(self, flow: str | None, step: str | None) -> None:
         """An input answered `step` of `flow` (None, None: the menu)."""

@@ -3,7 +3,9 @@ one commit, return the replies. It knows flows only through the `Flow` vocabular
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import random
 import time
 from collections.abc import Sequence
 from datetime import timedelta
@@ -31,6 +33,8 @@ from storage.inbox import mark_processed
 
 log = logging.getLogger(__name__)
 
+# Another worker may win the race for a conversation; each lost race re-runs the turn.
+TURN_ATTEMPTS = 8
 CONFIRM = "__confirm"
 EDIT = "__edit"
 BACK_WORDS = {"kembali", "back", "mundur"}
@@ -62,11 +66,14 @@ class Engine:
         digest = self.digest(inbound)
         started = time.perf_counter()
         async with self.locks.hold(digest):
-            for _attempt in range(5):
+            for attempt in range(TURN_ATTEMPTS):
                 try:
                     replies = await self._turn(inbound, digest, inbox_id)
                 except ConcurrentUpdateError:
                     log.info("conversation changed by another worker; retrying the turn")
+                    self.metrics.turn_retried(inbound.channel)
+                    # jitter, so workers racing for one conversation stop colliding
+                    await asyncio.sleep(random.random() * 0.005 * 2**attempt)  # noqa: S311
                     continue
                 self.metrics.turn(inbound.channel, time.perf_counter() - started)
                 return replies
