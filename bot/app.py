@@ -62,7 +62,7 @@ async def build_app(settings: Settings, *, ring: Keyring | None = None,
                               pool_timeout=settings.database_pool_timeout,
                               schema=settings.database_schema))
     if migrate:
-        await migrations.upgrade(db.engine)
+        await migrations.upgrade(db.engine, schema=settings.database_schema)
     else:
         await db.create_tables()
     hasher = SecretHasher(time_cost=settings.argon2_time_cost,

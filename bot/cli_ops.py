@@ -29,7 +29,7 @@ async def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
     engine = make_engine(settings.db_url, schema=settings.database_schema)
     try:
         if not args.status:
-            await migrations.upgrade(engine)
+            await migrations.upgrade(engine, schema=settings.database_schema)
         now = await migrations.current(engine)
         print(f"database at {now or 'nothing'}; newest is {migrations.head()}")
         return 0 if now == migrations.head() else 1

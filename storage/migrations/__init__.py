@@ -70,16 +70,22 @@ def _on(conn: Connection, fn: Callable[..., Any], *args: Any) -> None:
     fn(cfg, *args)
 
 
-async def _run(engine: AsyncEngine, fn: Callable[..., Any], *args: Any) -> None:
+async def _run(engine: AsyncEngine, fn: Callable[..., Any], *args: Any,
+               schema: str | None = None) -> None:
     async with engine.begin() as conn:
         if conn.dialect.name == "postgresql":
             await conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PG_LOCK_KEY})
+            if schema:  # WBS_DATABASE_SCHEMA: the engine's search_path already points there
+                quoted = conn.dialect.identifier_preparer.quote(schema)
+                await conn.exec_driver_sql(f"CREATE SCHEMA IF NOT EXISTS {quoted}")
         await conn.run_sync(_on, fn, *args)
 
 
-async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
-    """Apply migrations up to `revision` (one transaction; serialised across workers on PG)."""
-    await _run(engine, command.upgrade, revision)
+async def upgrade(engine: AsyncEngine, revision: str = "head", *,
+                  schema: str | None = None) -> None:
+    """Apply migrations up to `revision` (one transaction; serialised across workers on PG),
+    creating the PostgreSQL `schema` first if it does not exist."""
+    await _run(engine, command.upgrade, revision, schema=schema)
 
 
 async def downgrade(engine: AsyncEngine, revision: str) -> None:

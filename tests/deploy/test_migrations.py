@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import uuid
 from datetime import UTC, datetime
 
 import pytest
@@ -140,3 +141,21 @@ def test_wbs_migrate_brings_an_empty_database_to_head(tmp_path, monkeypatch, cap
     assert main(["migrate"]) == 0
     assert f"database at {migrations.head()}" in capsys.readouterr().out
     assert main(["migrate", "--status"]) == 0
+
+
+async def test_a_missing_postgresql_schema_is_created_on_first_start(database):
+    url, _schema = database
+    if url.startswith("sqlite"):
+        pytest.skip("schemas are a PostgreSQL setting")
+    fresh = "t_new_" + uuid.uuid4().hex[:10]
+    engine = make_engine(url, schema=fresh)
+    try:
+        await migrations.upgrade(engine, schema=fresh)
+        assert await migrations.is_current(engine)
+        async with engine.connect() as conn:
+            names = await conn.run_sync(lambda c: inspect(c).get_table_names(schema=fresh))
+        assert {"ticket", "alembic_version"} <= set(names)
+    finally:
+        async with engine.begin() as conn:
+            await conn.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{fresh}" CASCADE')
+        await engine.dispose()
