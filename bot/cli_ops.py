@@ -39,6 +39,7 @@ async def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _with_keys(settings: Settings, work: Callable[[Any, Path | None], Awaitable[int]]) -> int:
     from bot.app import build_app  # noqa: PLC0415
+    from storage.crypto import DecryptionError  # noqa: PLC0415
     from storage.keys_admin import KeyAdminError  # noqa: PLC0415
 
     app = await build_app(settings)
@@ -47,6 +48,8 @@ async def _with_keys(settings: Settings, work: Callable[[Any, Path | None], Awai
         return await work(app, key_path)
     except KeyAdminError as exc:
         return _fail(str(exc))
+    except DecryptionError as exc:  # names a key id at most, never content
+        return _fail(f"a stored value could not be decrypted ({exc}); is this the right key file?")
     finally:
         await app.close()
 
