@@ -3,6 +3,7 @@ readable with the new key alone; an old key is retired only once nothing uses it
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import re
 import stat
@@ -135,3 +136,24 @@ def test_every_ephemeral_column_is_part_of_rotation():
             used.add(getattr(module, name))
     assert used, "no seal_ephemeral call found: the scan is broken"
     assert used <= set(EPHEMERAL), used - set(EPHEMERAL)
+
+
+async def test_rotation_with_the_wrong_key_file_stops_with_a_clear_error(tmp_path: Path,
+                                                                        monkeypatch, capsys):
+    from bot.app import build_app  # noqa: PLC0415
+    from bot.settings import Settings  # noqa: PLC0415
+
+    for name in ("WBS_MASTER_KEY", "WBS_DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    settings = Settings(_env_file=None, data_dir=tmp_path, argon2_time_cost=1,
+                        argon2_memory_kib=1024)
+    app = await build_app(settings)
+    done = await populate(app, reports=1)
+    await app.close()
+    Keyring.generate().save(tmp_path / "wbs.key")  # someone restored the wrong key file
+    monkeypatch.setenv("WBS_DATA_DIR", str(tmp_path))
+
+    assert await asyncio.to_thread(main, ["keys", "rotate"]) == 2
+    err = capsys.readouterr().err
+    assert "could not be decrypted" in err
+    assert done.codes[0] not in err
