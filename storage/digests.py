@@ -9,7 +9,7 @@ from datetime import datetime
 from statistics import median
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, not_, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, not_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import DigestRecord, SlaReminder, Ticket
@@ -88,12 +88,23 @@ def _unanswered() -> ColumnElement[bool]:
                     Ticket.last_reporter_message_at > Ticket.last_officer_message_at))
 
 
-async def _section(session: AsyncSession, where: ColumnElement[bool], limit: int) -> Section:
-    count = (await session.execute(select(func.count()).select_from(Ticket).where(where))).scalar()
+async def _oldest(session: AsyncSession, where: ColumnElement[bool], limit: int
+                  ) -> list[TicketLine]:
     rows = (await session.execute(
-        select(*_LINE_COLUMNS).where(where).order_by(Ticket.created_at, Ticket.code).limit(limit)
+        select(*_LINE_COLUMNS).where(where).order_by(Ticket.created_at).limit(limit)
     )).all()
-    return Section(int(count or 0), [TicketLine(*row) for row in rows])
+    return [TicketLine(*row) for row in rows]
+
+
+async def _open_counts(session: AsyncSession, scope: ColumnElement[bool],
+                       sections: dict[str, ColumnElement[bool]]) -> tuple[dict[str, int], dict[str, int]]:
+    """Open tickets per status and per section, in one pass over the open tickets."""
+    sums = [func.sum(case((cond, 1), else_=0)) for cond in sections.values()]
+    rows = (await session.execute(select(Ticket.status, func.count(), *sums)
+                                  .where(scope, _open()).group_by(Ticket.status))).all()
+    per_section = {name: sum(int(row[2 + i] or 0) for row in rows)
+                   for i, name in enumerate(sections)}
+    return {row[0]: int(row[1]) for row in rows}, per_section
 
 
 async def _grouped(session: AsyncSession, columns: list[Any], where: ColumnElement[bool]
@@ -113,14 +124,19 @@ async def digest_facts(
     to the escalation chat and must not show up in the team's digest."""
     scope = Ticket.conflict_of_interest.is_(conflict_of_interest)
     new = and_(scope, Ticket.created_at >= window_start, Ticket.created_at < window_end)
+    sections = {"waiting": _no_first_response(), "unanswered": _unanswered(),
+                **{name: breach_clause(name, cutoff) for name, cutoff in cutoffs.items()}}
+    by_status, counts = await _open_counts(session, scope, sections)
+    found = {name: Section(counts[name], await _oldest(session, and_(scope, _open(), cond), limit)
+                           if counts[name] else [])
+             for name, cond in sections.items()}
     return DigestFacts(
         new_by_category=await _grouped(session, [Ticket.kind, Ticket.category], new),
         new_by_channel=await _grouped(session, [Ticket.channel], new),
-        waiting=await _section(session, and_(scope, _open(), _no_first_response()), limit),
-        breaches={name: await _section(session, and_(scope, breach_clause(name, cutoff)), limit)
-                  for name, cutoff in cutoffs.items()},
-        unanswered=await _section(session, and_(scope, _unanswered()), limit),
-        open_by_status=await _grouped(session, [Ticket.status], and_(scope, _open())),
+        waiting=found["waiting"],
+        breaches={name: found[name] for name in cutoffs},
+        unanswered=found["unanswered"],
+        open_by_status=by_status,
     )
 
 

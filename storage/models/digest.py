@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.models.base import new_id, when
+from storage.models.ticket import Ticket
 
 
 class DigestRecord(SQLModel, table=True):
@@ -47,3 +48,9 @@ class SchedulerLease(SQLModel, table=True):
     name: str = Field(primary_key=True, max_length=32)
     holder: str = Field(max_length=64)
     expires_at: datetime = when(nullable=False)  # type: ignore[assignment]
+
+
+# The digest's queries on the core's ticket table: open tickets oldest first (the list of each
+# section stops after a few rows) and acknowledgements in a week (ISO 37002 indicators).
+Index("ix_ticket_open_oldest", Ticket.closed_at, Ticket.created_at)
+Index("ix_ticket_acknowledged_at", Ticket.acknowledged_at)
