@@ -13,7 +13,6 @@ from bot.app import App
 from bot.jobs import NOTICE_CHANNEL
 from bot.scheduler import Scheduler
 from storage import outbox, tickets
-from storage.crypto import Keyring
 from storage.models import Ticket
 from storage.outbox import PendingMessage
 
@@ -70,12 +69,11 @@ async def seed_ticket(app: App, code: str, created: datetime, *, kind: str = "co
     return await app.db.transaction(work)
 
 
-async def team_messages(app: App, purpose: str | None = None, *,
-                        ring: Keyring | None = None) -> list[PendingMessage]:
+async def team_messages(app: App, purpose: str | None = None) -> list[PendingMessage]:
     """Everything queued for the officers' side, decrypted, optionally of one purpose."""
     far = datetime(2100, 1, 1, tzinfo=UTC)
     rows = await app.db.read(lambda s: outbox.due_messages(
-        session=s, ring=ring or app.services.ring, now=far, channels=[NOTICE_CHANNEL],
+        session=s, ring=app.services.ring, now=far, channels=[NOTICE_CHANNEL],
         limit=10_000))
     return [m for m in rows if purpose is None or m.purpose == purpose]
 

@@ -6,10 +6,11 @@ import argparse
 
 import pytest
 
-from bot.app import App, load_keyring
+from bot.app import App, build_app
 from bot.cli import build_parser
 from bot.jobs import DIGEST_PURPOSE
 from bot.scheduler import Scheduler
+from bot.settings import Settings
 from tests.scheduler.conftest import (
     SECRET_STORY,
     Clock,
@@ -53,25 +54,28 @@ async def test_unreachable_mail_server_still_sends_the_digest_to_the_chat(
 
 @pytest.mark.parametrize("database", ["sqlite"], indirect=True)
 async def test_wbs_digest_preview_prints_and_now_sends(
-    app: App, capsys: pytest.CaptureFixture[str],
+    settings: Settings, capsys: pytest.CaptureFixture[str],
 ) -> None:
-    await seed_ticket(app, "WBS-CLIX-0001", app.services.clock())
-    parser, commands = build_parser()
+    app = await build_app(settings)  # as `wbs init` leaves it: migrated, keys in the key file
+    try:
+        await seed_ticket(app, "WBS-CLIX-0001", app.services.clock())
+        parser, commands = build_parser()
 
-    async def wbs(*argv: str) -> str:
-        args: argparse.Namespace = parser.parse_args(list(argv))
-        assert await commands[args.command](args, app.settings) == 0
-        return capsys.readouterr().out
+        async def wbs(*argv: str) -> str:
+            args: argparse.Namespace = parser.parse_args(list(argv))
+            assert await commands[args.command](args, settings) == 0
+            return capsys.readouterr().out
 
-    preview = await wbs("digest", "--preview")
-    assert "WBS-CLIX-0001" in preview
-    assert await team_messages(app, DIGEST_PURPOSE) == []  # a preview sends nothing
-    weekly = await wbs("digest", "--preview", "--weekly")
-    assert "ISO 37002" in weekly
-    sent = await wbs("digest", "--now")
-    assert "WBS-CLIX-0001" in sent
-    # the command ran as its own process would: with the keyring from the key file
-    [queued] = await team_messages(app, DIGEST_PURPOSE, ring=load_keyring(app.settings))
-    assert queued.payload["kind"] == "manual"
+        preview = await wbs("digest", "--preview")
+        assert "WBS-CLIX-0001" in preview
+        assert await team_messages(app, DIGEST_PURPOSE) == []  # a preview sends nothing
+        weekly = await wbs("digest", "--preview", "--weekly")
+        assert "ISO 37002" in weekly
+        sent = await wbs("digest", "--now")
+        assert "WBS-CLIX-0001" in sent
+        [queued] = await team_messages(app, DIGEST_PURPOSE)
+        assert queued.payload["kind"] == "manual"
+    finally:
+        await app.close()
     with pytest.raises(SystemExit):
         parser.parse_args(["digest"])  # --now or --preview is required
