@@ -1,4 +1,5 @@
-"""Memory with many open drafts: 10,000 reporters each start a complaint and leave it open."""
+"""Memory with many open drafts: 10,000 reporters each start a complaint (/lapor) and leave it
+open at the first question."""
 
 from __future__ import annotations
 
@@ -12,8 +13,7 @@ from bench.fake_api import BenchBotApi
 from bench.procs import free_port, start_bot, wbs_argv, wbs_env
 from bench.targets import CHEAP_ARGON2, Plan, http_session
 
-OPEN_DRAFT = (Action("text", "/lapor"), Action("press", "pungli"),
-              Action("text", "Petugas meminta uang tambahan di loket paspor lantai satu"))
+OPEN_DRAFT = (Action("text", "/lapor"),)
 
 
 async def open_drafts(api: BenchBotApi, plan: Plan, *, drafts: int) -> dict[str, Any]:

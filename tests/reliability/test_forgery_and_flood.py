@@ -76,10 +76,10 @@ async def test_forged_webhooks_are_refused_and_leave_no_trace(
         (s.whatsapp_webhook_path, whatsapp_body, {SIGNATURE_HEADER: sign(APP_SECRET, other_body)}),
     ]
     async with aiohttp.ClientSession() as http:
-        for path, body, headers in forged:
-            headers = {"Content-Type": "application/json", **headers}
+        for path, body, auth in forged:
+            headers = {"Content-Type": "application/json", **auth}
             async with http.post(base + path, data=body, headers=headers) as resp:
-                assert resp.status in (401, 403), (path, headers)
+                assert resp.status in (401, 403), (path, auth)
 
     assert await row_counts(app) == before
     assert api.calls_to("sendMessage") == []
