@@ -126,5 +126,5 @@ def _guarded(job: Callable[[], Awaitable[Any]]) -> Callable[[], Awaitable[None]]
         except Exception as exc:  # noqa: BLE001 - a failed round must not stop the scheduler
             log.error("scheduled job %s failed: %s", job.__name__, type(exc).__name__)
 
-    run.__name__ = job.__name__
+    run.__name__ = run.__qualname__ = job.__name__
     return run
