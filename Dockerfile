@@ -19,6 +19,7 @@ FROM python:3.11-slim
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
+    MALLOC_ARENA_MAX=2 \
     WBS_DATA_DIR=/data \
     WBS_KEY_FILE=/keys/wbs.key \
     WBS_LISTEN_HOST=0.0.0.0 \
