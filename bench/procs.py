@@ -50,6 +50,7 @@ def wbs_env(*, api: BenchBotApi, data_dir: Path, port: int, database_url: str | 
         "WBS_LOG_LEVEL": "WARNING",
         "WBS_TELEGRAM_RATE_PER_CHAT": "1000",  # the fake has no limits; measure our own speed
         "WBS_TELEGRAM_RATE_OVERALL": "100000",
+        "MALLOC_ARENA_MAX": os.environ.get("MALLOC_ARENA_MAX", "2"),  # as the Docker image runs
     }
     if database_url:
         env["WBS_DATABASE_URL"] = database_url
