@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.engine.context import Services
 from bot.i18n import t
 from bot.mailer import email_enabled, send_text
+from bot.metrics import Metrics
 from handlers.digest import DigestView, render_digest, render_indicators, render_reminder
 from handlers.gift_clock import load_calendar
 from handlers.sla import Deadline, Level, SlaPolicy, breach_cutoff, local_day
@@ -56,9 +57,10 @@ class Digest:
 class Jobs:
     """What the scheduler runs; every method takes its time from the services' clock."""
 
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, *, metrics: Metrics | None = None) -> None:
         self.services = services
         self.settings = services.settings
+        self.metrics = metrics
 
     @property
     def policy(self) -> SlaPolicy:
@@ -125,6 +127,8 @@ class Jobs:
             return claimed
 
         sent = await svc.db.write(effect)
+        if self.metrics is not None:
+            self.metrics.digest_run(digest.kind, "sent" if sent else "already_sent")
         if sent:
             log.info("digest %s queued", digest.period_key)
             svc.poke_outbox()

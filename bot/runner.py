@@ -48,7 +48,7 @@ async def serve(app: App, channels: list[Channel], stop: asyncio.Event) -> None:
     for channel in channels:
         await channel.start()
     sender.start()
-    scheduler = Scheduler(app.services)
+    scheduler = Scheduler(app.services, metrics=app.metrics)
     if settings.scheduler_enabled:
         scheduler.start()
     log.info("running channels: %s", ", ".join(c.name for c in channels))

@@ -22,6 +22,7 @@ from apscheduler.triggers.base import BaseTrigger
 from bot.cron import cron_trigger
 from bot.engine.context import Services
 from bot.jobs import Jobs
+from bot.metrics import Metrics
 from storage import lease
 
 log = logging.getLogger(__name__)
@@ -43,10 +44,11 @@ def latest_fire(trigger: BaseTrigger, now: datetime, *,
 class Scheduler:
     """Wires the jobs into APScheduler and keeps them to the lease holder."""
 
-    def __init__(self, services: Services, *, holder: str | None = None) -> None:
+    def __init__(self, services: Services, *, holder: str | None = None,
+                 metrics: Metrics | None = None) -> None:
         self.services = services
         self.settings = services.settings
-        self.jobs = Jobs(services)
+        self.jobs = Jobs(services, metrics=metrics)
         self.holder = holder or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.leader = False
         tz = self.settings.tz

@@ -141,3 +141,12 @@ async def test_stopping_hands_the_lease_to_the_next_worker_at_once(
     await first.stop()
     await second.tick()
     assert second.leader
+
+
+async def test_digest_runs_are_counted_in_the_metrics(app: App, clock: Clock) -> None:
+    scheduler = Scheduler(app.services, holder="worker-metrics", metrics=app.metrics)
+    clock.set(2026, 11, 24, 7, 30)
+    assert await scheduler.tick() == ["daily", "weekly"]
+    exposed = app.metrics.render().decode()
+    assert 'wbs_digest_runs_total{kind="daily",result="sent"} 1.0' in exposed
+    assert 'wbs_digest_runs_total{kind="weekly",result="sent"} 1.0' in exposed
