@@ -67,6 +67,7 @@ class LoadResult:
     errors: list[str] = field(default_factory=list)
     receipts: list[tuple[str, str, str]] = field(default_factory=list)  # (code, secret, marker)
     rounds: int = 0
+    driver_cpu_seconds: float = 0.0
 
     @property
     def steps_per_second(self) -> float:

@@ -41,6 +41,7 @@ class Row:
     p99_step_done_ms: float
     peak_rss_mb: float
     cpu_ms_per_step: float
+    driver_cpu_ms_per_step: float = 0.0
     reports: int = 0
     db_bytes_per_report: float | None = None
     errors: int = 0
@@ -58,6 +59,7 @@ class Row:
                    round(percentile([x * 1000 for x in load.completions], 99), 1),
                    round(peak_rss_kib / 1024, 1),
                    round(cpu_seconds * 1000 / load.steps, 2) if load.steps else 0.0,
+                   round(load.driver_cpu_seconds * 1000 / load.steps, 2) if load.steps else 0.0,
                    errors=len(load.errors), first_error=load.errors[0] if load.errors else None)
 
 
@@ -92,14 +94,15 @@ class Report:
     def table(self) -> str:
         """The rows as a fixed-width table, then memory and digest lines."""
         head = (f"{'target':<22}{'db':<11}{'steps/s':>9}{'x base':>8}{'p50 ms':>9}{'p95 ms':>9}"
-                f"{'p99 ms':>9}{'RSS MB':>8}{'CPU ms/step':>12}{'B/report':>10}{'errors':>7}")
+                f"{'p99 ms':>9}{'RSS MB':>8}{'CPU ms/step':>12}{'driver':>8}{'B/report':>10}{'errors':>7}")
         lines = [head, "-" * len(head)]
         for r in self.rows:
             ratio = f"{r.ratio_vs_baseline:.1f}" if r.ratio_vs_baseline else "-"
             size = f"{r.db_bytes_per_report:.0f}" if r.db_bytes_per_report else "-"
             lines.append(f"{r.name:<22}{r.database:<11}{r.steps_per_s:>9.0f}{ratio:>8}"
                          f"{r.p50_ms:>9.0f}{r.p95_ms:>9.0f}{r.p99_ms:>9.0f}{r.peak_rss_mb:>8.0f}"
-                         f"{r.cpu_ms_per_step:>12.2f}{size:>10}{r.errors:>7}")
+                         f"{r.cpu_ms_per_step:>12.2f}{r.driver_cpu_ms_per_step:>8.2f}{size:>10}"
+                         f"{r.errors:>7}")
         if self.memory:
             lines.append(f"memory: {self.memory.get('drafts')} open drafts -> RSS "
                          f"{self.memory.get('rss_mb')} MB (peak {self.memory.get('peak_rss_mb')} MB)")
