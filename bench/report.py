@@ -93,13 +93,13 @@ class Report:
 
     def table(self) -> str:
         """The rows as a fixed-width table, then memory and digest lines."""
-        head = (f"{'target':<22}{'db':<11}{'steps/s':>9}{'x base':>8}{'p50 ms':>9}{'p95 ms':>9}"
+        head = (f"{'target':<22}{'db':<11}{'users':>6}{'steps/s':>9}{'x base':>8}{'p50 ms':>9}{'p95 ms':>9}"
                 f"{'p99 ms':>9}{'RSS MB':>8}{'CPU ms/step':>12}{'driver':>8}{'B/report':>10}{'errors':>7}")
         lines = [head, "-" * len(head)]
         for r in self.rows:
             ratio = f"{r.ratio_vs_baseline:.1f}" if r.ratio_vs_baseline else "-"
             size = f"{r.db_bytes_per_report:.0f}" if r.db_bytes_per_report else "-"
-            lines.append(f"{r.name:<22}{r.database:<11}{r.steps_per_s:>9.0f}{ratio:>8}"
+            lines.append(f"{r.name:<22}{r.database:<11}{r.reporters:>6}{r.steps_per_s:>9.0f}{ratio:>8}"
                          f"{r.p50_ms:>9.0f}{r.p95_ms:>9.0f}{r.p99_ms:>9.0f}{r.peak_rss_mb:>8.0f}"
                          f"{r.cpu_ms_per_step:>12.2f}{r.driver_cpu_ms_per_step:>8.2f}{size:>10}"
                          f"{r.errors:>7}")

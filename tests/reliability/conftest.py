@@ -1,4 +1,4 @@
-"""The real Telegram channel in webhook mode against the feature-complete fake Bot API."""
+"""The real channels in webhook mode against the fake Bot API and the fake Graph API."""
 
 from __future__ import annotations
 
@@ -8,9 +8,12 @@ import pytest
 
 from bot.app import App
 from bot.channels.telegram import TelegramChannel
+from bot.channels.whatsapp import WhatsAppChannel
 from bot.settings import Settings
+from tests.channels.whatsapp_harness import whatsapp_settings
 from tests.fakes.bot_api import FakeBotApi
 from tests.fakes.bot_api_chat import free_port, serving, telegram_settings
+from tests.fakes.graph_api import FakeGraphAPI
 
 
 @pytest.fixture
@@ -21,15 +24,32 @@ async def api() -> AsyncIterator[FakeBotApi]:
 
 
 @pytest.fixture
-def settings(settings: Settings, api: FakeBotApi) -> Settings:
-    """Webhook mode: WBS_PUBLIC_URL points at our own listener."""
+async def graph() -> AsyncIterator[FakeGraphAPI]:
+    """The fake Graph API on loopback."""
+    server = await FakeGraphAPI().start()
+    yield server
+    await server.close()
+
+
+@pytest.fixture
+def settings(settings: Settings, api: FakeBotApi, graph: FakeGraphAPI) -> Settings:
+    """Telegram in webhook mode (WBS_PUBLIC_URL is our own listener) and WhatsApp."""
     port = free_port()
-    return telegram_settings(settings, api, listen_port=port, public_url=f"http://127.0.0.1:{port}")
+    return whatsapp_settings(telegram_settings(settings, api, listen_port=port,
+                                               public_url=f"http://127.0.0.1:{port}"), graph)
 
 
 @pytest.fixture
 async def telegram(app: App, api: FakeBotApi) -> AsyncIterator[TelegramChannel]:
-    """The channel served as `wbs run` serves it (web server, outbox sender)."""
+    """The Telegram channel served as `wbs run` serves it (web server, outbox sender)."""
     channel = TelegramChannel(app)
     async with serving(app, [channel], api):
         yield channel
+
+
+@pytest.fixture
+async def both(app: App, api: FakeBotApi) -> AsyncIterator[str]:
+    """Both channels behind the one web server; yields its base URL."""
+    # WhatsApp starts first: `serving` returns once Telegram has registered its webhook
+    async with serving(app, [WhatsAppChannel(app), TelegramChannel(app)], api):
+        yield app.settings.public_url or ""

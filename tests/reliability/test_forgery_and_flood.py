@@ -4,45 +4,18 @@ queued message to a reporter still arrives, once, in order per chat."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 
 import aiohttp
-import pytest
 from sqlalchemy import func, select
 from sqlmodel import SQLModel
 
 from bot.app import App
-from bot.channels.telegram import SECRET_HEADER, TelegramChannel
-from bot.channels.whatsapp import WhatsAppChannel
+from bot.channels.telegram import SECRET_HEADER
 from bot.channels.whatsapp_webhook import SIGNATURE_HEADER, sign
-from bot.settings import Settings
 from storage import outbox
-from tests.channels.whatsapp_harness import APP_SECRET, whatsapp_settings
+from tests.channels.whatsapp_harness import APP_SECRET
 from tests.fakes.bot_api import FakeBotApi
-from tests.fakes.bot_api_chat import serving
 from tests.fakes.graph_api import FakeGraphAPI, Sender, messages_from
-
-
-@pytest.fixture
-async def graph() -> AsyncIterator[FakeGraphAPI]:
-    """The fake Graph API."""
-    server = await FakeGraphAPI().start()
-    yield server
-    await server.close()
-
-
-@pytest.fixture
-def settings(settings: Settings, graph: FakeGraphAPI) -> Settings:
-    """Telegram (webhook) and WhatsApp both on."""
-    return whatsapp_settings(settings, graph)
-
-
-@pytest.fixture
-async def channels(app: App, api: FakeBotApi) -> AsyncIterator[TelegramChannel]:
-    """Both channels served; yields the Telegram one."""
-    telegram = TelegramChannel(app)
-    async with serving(app, [WhatsAppChannel(app), telegram], api):
-        yield telegram
 
 
 async def row_counts(app: App) -> dict[str, int]:
@@ -56,7 +29,7 @@ async def row_counts(app: App) -> dict[str, int]:
 
 
 async def test_forged_webhooks_are_refused_and_leave_no_trace(
-        app: App, api: FakeBotApi, graph: FakeGraphAPI, channels: TelegramChannel):
+        app: App, api: FakeBotApi, graph: FakeGraphAPI, both: str):
     s = app.settings
     base = s.public_url
     before = await row_counts(app)
@@ -87,7 +60,7 @@ async def test_forged_webhooks_are_refused_and_leave_no_trace(
 
 
 async def test_replies_queued_under_flood_control_all_arrive_in_order_per_chat(
-        app: App, api: FakeBotApi, channels: TelegramChannel):
+        app: App, api: FakeBotApi, both: str):
     svc = app.services
     chats = [8_100_001, 8_100_002, 8_100_003]
     texts = {chat: [f"Balasan petugas {n} untuk {chat % 1000}" for n in range(4)] for chat in chats}

@@ -8,7 +8,6 @@ import asyncio
 import itertools
 import json
 import logging
-from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
@@ -18,13 +17,10 @@ from hypothesis import strategies as st
 
 from bot import i18n
 from bot.app import App
-from bot.channels.telegram import SECRET_HEADER, TelegramChannel
-from bot.channels.whatsapp import WhatsAppChannel
+from bot.channels.telegram import SECRET_HEADER
 from bot.channels.whatsapp_webhook import SIGNATURE_HEADER, sign
-from bot.settings import Settings
-from tests.channels.whatsapp_harness import APP_SECRET, whatsapp_settings
+from tests.channels.whatsapp_harness import APP_SECRET
 from tests.fakes.bot_api import FakeBotApi
-from tests.fakes.bot_api_chat import serving
 from tests.fakes.graph_api import FakeGraphAPI, Sender, messages_from
 
 FUZZ = settings(max_examples=40, deadline=None, derandomize=True,
@@ -65,32 +61,10 @@ bodies = st.one_of(
 )
 
 
-@pytest.fixture
-async def graph() -> AsyncIterator[FakeGraphAPI]:
-    """The fake Graph API."""
-    server = await FakeGraphAPI().start()
-    yield server
-    await server.close()
-
-
-@pytest.fixture
-def settings(settings: Settings, graph: FakeGraphAPI) -> Settings:  # noqa: F811 - fixture
-    """Telegram (webhook) and WhatsApp both on."""
-    return whatsapp_settings(settings, graph)
-
-
-@pytest.fixture
-async def server(app: App, api: FakeBotApi) -> AsyncIterator[str]:
-    """Both channels behind the one web server; yields its base URL."""
-    # WhatsApp starts first: `serving` returns once Telegram has registered its webhook
-    async with serving(app, [WhatsAppChannel(app), TelegramChannel(app)], api):
-        yield app.settings.public_url or ""
-
-
 @FUZZ
 @given(body=bodies, target=st.sampled_from(["telegram", "whatsapp", "healthz", "readyz", "metrics"]))
 async def test_any_body_to_any_endpoint_is_never_a_server_error(
-        app: App, server: str, caplog: pytest.LogCaptureFixture, body: bytes, target: str):
+        app: App, both: str, caplog: pytest.LogCaptureFixture, body: bytes, target: str):
     caplog.set_level(logging.ERROR)
     s = app.settings
     path, headers = {
@@ -102,7 +76,7 @@ async def test_any_body_to_any_endpoint_is_never_a_server_error(
     allowed = {503} if target == "readyz" else set()
     async with aiohttp.ClientSession() as http:
         for method in ("POST", "GET"):
-            async with http.request(method, server + path, data=body, headers=headers) as resp:
+            async with http.request(method, both + path, data=body, headers=headers) as resp:
                 assert resp.status < 500 or resp.status in allowed
     await asyncio.sleep(0.01)
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
@@ -112,7 +86,7 @@ async def test_any_body_to_any_endpoint_is_never_a_server_error(
 @given(data=st.text(min_size=1, max_size=64).filter(lambda d: not d.startswith("tg:")),
        lang=st.sampled_from(["id", "en"]))
 async def test_a_bogus_button_press_is_answered_in_the_reporters_language(
-        app: App, api: FakeBotApi, server: str, data: str, lang: str):
+        app: App, api: FakeBotApi, both: str, data: str, lang: str):
     chat = 6_000_000 + next(_ids)
     assert await api.deliver(api.text_message(chat, "/start", language_code=lang)) == 200
     menu = await api.wait_until(lambda: [c for c in api.calls_to("sendMessage")
@@ -133,11 +107,11 @@ async def test_a_bogus_button_press_is_answered_in_the_reporters_language(
 
 
 async def test_whatsapp_text_reaches_the_engine_through_the_fuzzed_app(
-        graph: FakeGraphAPI, server: str, app: App):
+        graph: FakeGraphAPI, both: str, app: App):
     raw = json.dumps(messages_from(Sender(), Sender().text("/start"))).encode()
     headers = {SIGNATURE_HEADER: sign(APP_SECRET, raw), "Content-Type": "application/json"}
     async with aiohttp.ClientSession() as http, http.post(
-            server + app.settings.whatsapp_webhook_path, data=raw, headers=headers) as resp:
+            both + app.settings.whatsapp_webhook_path, data=raw, headers=headers) as resp:
         assert resp.status == 200
     await asyncio.sleep(0.5)
     assert graph.texts()
