@@ -27,7 +27,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--drafts", type=int, default=10_000, help="open drafts for the memory check")
     parser.add_argument("--digest-tickets", type=int, default=100_000)
     parser.add_argument("--only", nargs="*", default=None,
-                        choices=["baseline", "sqlite", "postgresql", "argon2", "memory", "digest"],
+                        choices=["baseline", "sqlite", "postgresql", "workers", "argon2", "memory",
+                                 "digest"],
                         help="run only these parts")
     parser.add_argument("--out", type=Path, default=RESULTS)
     return parser.parse_args(argv)
@@ -60,6 +61,12 @@ async def run(args: argparse.Namespace) -> Report:
                 report.add(row)
                 progress(row)
                 await settle()
+        if wanted("workers") and "postgresql" in databases:
+            row, _ = await wbs(api, plan, database="postgresql", argon2=CHEAP_ARGON2,
+                               name="wbs 2 workers", workers=2)
+            report.add(row)
+            progress(row)
+            await settle()
         if wanted("argon2"):
             # 50 reporters: every submit and status check costs ~150 ms of CPU, so a round of
             # 200 would take over a minute; this row shows the KDF's cost, not concurrency

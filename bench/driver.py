@@ -139,6 +139,7 @@ class Driver:
         self.http = http
         self.strict = strict
         self.boxes: dict[int, ChatBox] = {}
+        self.workers: list[str] = []  # webhook URLs of several workers; a chat sticks to one
         api.on_reply = self.on_reply
 
     def on_reply(self, chat_id: int, reply: Reply) -> None:
@@ -154,15 +155,16 @@ class Driver:
         return self.api.webhook["url"]
 
     async def post(self, update: dict[str, object] | bytes, *, secret: str | None = "configured",
-                   ) -> int:
-        """POST an update to the bot's webhook; the HTTP status."""
+                   chat_id: int = 0) -> int:
+        """POST an update to the bot's webhook (the chat's worker, if several); the status."""
         hook = self.api.webhook or {}
         token = hook.get("secret_token") if secret == "configured" else secret
         headers = {"Content-Type": "application/json"}
         if token:
             headers["X-Telegram-Bot-Api-Secret-Token"] = token
         kwargs = {"data": update} if isinstance(update, bytes) else {"json": update}
-        async with self.http.post(self.url, headers=headers, **kwargs) as resp:
+        url = self.workers[chat_id % len(self.workers)] if self.workers else self.url
+        async with self.http.post(url, headers=headers, **kwargs) as resp:
             await resp.read()
             return resp.status
 
@@ -188,7 +190,7 @@ class Driver:
         start = len(box.replies)
         box.wake.clear()
         posted = time.monotonic()
-        status = await self.post(update)
+        status = await self.post(update, chat_id=chat_id)
         if status != 200:
             raise DriverError(f"webhook answered {status}")
         async with asyncio.timeout(STEP_TIMEOUT):

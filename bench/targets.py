@@ -42,18 +42,19 @@ def http_session() -> aiohttp.ClientSession:
     return aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0))
 
 
-async def drive(api: BenchBotApi, bot: BotProcess, plan: Plan, *, strict: bool,
-                ) -> tuple[LoadResult, float]:
-    """Calibrate, then load; returns the result and the bot's CPU seconds during the load
+async def drive(api: BenchBotApi, bots: list[BotProcess], plan: Plan, *, strict: bool,
+                workers: list[str] | None = None) -> tuple[LoadResult, float]:
+    """Calibrate, then load; returns the result and the bots' CPU seconds during the load
     (the driver's own CPU time goes into the result, to show it was not the bottleneck)."""
     async with http_session() as http:
         driver = Driver(api, http, strict=strict)
+        driver.workers = workers or []
         counts = await calibrate(driver, chat_id=1)
-        cpu_before, own_before = cpu_seconds(bot.pid), time.process_time()
+        cpu_before, own_before = sum(cpu_seconds(b.pid) for b in bots), time.process_time()
         result = await run_load(driver, reporters=plan.reporters, duration=plan.duration,
                                 counts=counts)
         result.driver_cpu_seconds = time.process_time() - own_before
-        return result, cpu_seconds(bot.pid) - cpu_before
+        return result, sum(cpu_seconds(b.pid) for b in bots) - cpu_before
 
 
 async def baseline(api: BenchBotApi, plan: Plan) -> Row:
@@ -62,7 +63,7 @@ async def baseline(api: BenchBotApi, plan: Plan) -> Row:
     bot = await start_bot(baseline_argv(port, api, "bench-secret"), env=wbs_env(
         api=api, data_dir=plan.logs, port=port), api=api, log_path=plan.logs / "baseline.log")
     try:
-        result, cpu = await drive(api, bot, plan, strict=False)
+        result, cpu = await drive(api, [bot], plan, strict=False)
         peak = bot.memory().get("VmHWM", 0)
     finally:
         await bot.stop()
@@ -70,22 +71,29 @@ async def baseline(api: BenchBotApi, plan: Plan) -> Row:
 
 
 async def wbs(api: BenchBotApi, plan: Plan, *, database: str, argon2: tuple[int, int],
-              name: str = "wbs") -> tuple[Row, LoadResult]:
-    """`wbs run` in webhook mode on "sqlite" or "postgresql"."""
-    port = free_port()
+              name: str = "wbs", workers: int = 1) -> tuple[Row, LoadResult]:
+    """`wbs run` in webhook mode on "sqlite" or "postgresql" (several workers: PostgreSQL;
+    the driver sends each chat to one of them, as a load balancer hashing the chat would)."""
     with tempfile.TemporaryDirectory(prefix="wbs-bench-") as tmp:
         data = Path(tmp)
         schema = await pg.create_schema() if database == "postgresql" else None
-        env = wbs_env(api=api, data_dir=data, port=port, argon2=argon2,
-                      database_url=pg.PG_URL if schema else None, schema=schema)
+        bots: list[BotProcess] = []
+        urls: list[str] = []
         try:
-            bot = await start_bot(wbs_argv(), env=env, api=api,
-                                  log_path=plan.logs / f"{name}-{database}.log")
+            for index in range(workers):
+                port = free_port()
+                env = wbs_env(api=api, data_dir=data, port=port, argon2=argon2,
+                              database_url=pg.PG_URL if schema else None, schema=schema)
+                bots.append(await start_bot(wbs_argv(), env=env, api=api,
+                                            log_path=plan.logs / f"{name}-{database}-{index}.log"))
+                urls.append((api.webhook or {})["url"])
             try:
-                result, cpu = await drive(api, bot, plan, strict=True)
-                peak = bot.memory().get("VmHWM", 0)
+                result, cpu = await drive(api, bots, plan, strict=True,
+                                          workers=urls if workers > 1 else None)
+                peak = sum(b.memory().get("VmHWM", 0) for b in bots)
             finally:
-                await bot.stop()
+                for bot in bots:
+                    await bot.stop()
             size, reports = (await pg.size_and_tickets(schema) if schema
                              else sqlite_size_and_tickets(data))
         finally:
