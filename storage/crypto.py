@@ -5,6 +5,7 @@ Argon2id for receipt secrets."""
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import json
@@ -128,8 +129,13 @@ class Keyring:
                        pepper=self.pepper)
 
     def ephemeral_key(self, kek_id: str) -> bytes:
-        """Key for short-lived rows (drafts, inbox, outbox): HKDF of a KEK."""
-        return _hkdf(self.keys[kek_id], b"wbs ephemeral")
+        """Key for short-lived rows (drafts, inbox, outbox): HKDF of a KEK (derived once)."""
+        return _ephemeral_key(self.keys[kek_id])
+
+
+@functools.lru_cache(maxsize=16)
+def _ephemeral_key(kek: bytes) -> bytes:
+    return _hkdf(kek, b"wbs ephemeral")
 
 
 def seal(key: bytes, plaintext: bytes, *, aad: bytes) -> bytes:
