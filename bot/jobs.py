@@ -14,6 +14,7 @@ import aiosmtplib
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.engine.context import Services
+from bot.gift_reminders import send_gift_reminders
 from bot.i18n import t
 from bot.mailer import email_enabled, send_text
 from bot.metrics import Metrics
@@ -208,6 +209,10 @@ class Jobs:
             return count
 
         return await self.services.db.write(effect)
+
+    async def gift_reminders(self) -> int:
+        """Remind gift reporters who asked for it that their report is still a draft."""
+        return await send_gift_reminders(self.services)
 
     async def retention_round(self, *, batch: int = 500) -> Counter[str]:
         """Purge old closed tickets, abandoned drafts and finished inbox/outbox rows; audit counts."""

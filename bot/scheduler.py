@@ -28,6 +28,7 @@ from storage import lease
 log = logging.getLogger(__name__)
 LEASE_NAME = "scheduler"
 CATCH_UP_LOOKBACK = timedelta(days=35)
+GIFT_REMINDER_MINUTES = 30  # reminders are due at 09:00 office time; sent within half an hour
 
 
 def latest_fire(trigger: BaseTrigger, now: datetime, *,
@@ -89,6 +90,11 @@ class Scheduler:
         if await self.hold_lease():
             await self.jobs.retention_round()
 
+    async def run_gift_reminders(self) -> None:
+        """Gift reporters' own deadline reminders, on the lease holder only."""
+        if await self.hold_lease():
+            await self.jobs.gift_reminders()
+
     def start(self) -> None:
         """Schedule the jobs on the running event loop; the first tick runs at once (catch-up)."""
         cfg = self.settings
@@ -101,6 +107,8 @@ class Scheduler:
         aps.add_job(_guarded(self.run_sla), cron_trigger(cfg.sla_cron, cfg.tz), id="sla")
         aps.add_job(_guarded(self.run_retention), cron_trigger(cfg.retention_cron, cfg.tz),
                     id="retention")
+        aps.add_job(_guarded(self.run_gift_reminders), "interval", id="gift-reminders",
+                    minutes=GIFT_REMINDER_MINUTES)
         aps.start()
         self._aps = aps
 

@@ -17,11 +17,19 @@ from typing import Any
 
 from bot.engine.context import Turn
 from bot.engine.flow import Flow, Outcome
-from bot.engine.steps import Attachments, Choice, Condition, Date, Money, Text
+from bot.engine.steps import Attachments, Choice, Condition, Money, Text
 from bot.engine.types import Outbound
 from handlers.filing import file_report
 from handlers.gift_check import Conflict, GiftFacts, Occasion, Relationship, evaluate, explain
 from handlers.gift_clock import describe_report_deadline, load_calendar, report_deadline
+from handlers.gift_reminder import (
+    LONGEST_DRAFT_HOURS,
+    STEP,
+    ReceiptDate,
+    ReminderConsent,
+    forget,
+    keep_until,
+)
 from handlers.gift_steps import Identifier, ReportType
 from handlers.gift_validators import parse_email, parse_nik, parse_nip, parse_phone
 
@@ -50,7 +58,7 @@ CHECK_STEPS = (
            labels="gift.object_type"),
     Money("value", ask="gift.ask.value", optional=True),
     Money("year_total", ask="gift.ask.year_total", when=_is_colleague_gift),
-    Date("received_on", ask="gift.ask.received_on"),
+    ReceiptDate("received_on", ask="gift.ask.received_on"),
     Choice("conflict", ask="gift.ask.conflict", choices=CONFLICTS, labels="gift.conflict",
            when=lambda d: d.get("relationship") != Relationship.INTERESTED),
 )
@@ -88,12 +96,15 @@ async def submit_check(turn: Turn) -> Outcome:
     verdict = evaluate(facts)
     messages = [Outbound(explain(verdict, turn.lang)),
                 Outbound(await deadline_text(turn, facts.received_on))]
+    forget(turn)  # a new report: no reminder from an earlier, abandoned draft
     return Outcome(messages, next_flow="gift", context={"check": answers})
 
 
 async def submit_gift(turn: Turn) -> Outcome:
     """File the report (identity sealed with the ticket) and repeat the deadline."""
     content = dict(turn.draft)
+    content.pop(STEP, None)  # about the draft, not the report
+    forget(turn)
     facts = facts_from(content)
     verdict = evaluate(facts)
     content["check_outcome"] = verdict.outcome.value
@@ -112,6 +123,8 @@ GIFT_CHECK = Flow(
     intro="gift.check.intro",
     menu=("gift.menu", 15),
     commands=("gratifikasi", "gift"),
+    draft_ttl_hours=LONGEST_DRAFT_HOURS,
+    draft_until=keep_until,
 )
 
 GIFT = Flow(
@@ -120,6 +133,8 @@ GIFT = Flow(
         *(replace(step, when=_answered(step.id)) for step in CHECK_STEPS),
         ReportType("report_type", ask="gift.ask.report_type", choices=REPORT_TYPES,
                    labels="gift.report_type", carried=CARRIED),
+        ReminderConsent(STEP, ask="gift.reminder.ask", choices=YES_NO,
+                        labels="common.yesno"),
         Text("name", ask="gift.ask.name", min_len=3, max_len=200, leak_check=False),
         Identifier("nik", ask="gift.ask.nik", parser=parse_nik, error="gift.error.nik"),
         Identifier("nip", ask="gift.ask.nip", parser=parse_nip, error="gift.error.nip",
@@ -147,6 +162,8 @@ GIFT = Flow(
     confirm_notice="gift.notice.confidential",
     intro="gift.intro",
     requires_context=("check",),
+    draft_ttl_hours=LONGEST_DRAFT_HOURS,
+    draft_until=keep_until,
 )
 
 FLOWS = (GIFT_CHECK, GIFT)

@@ -8,7 +8,7 @@ import logging
 import random
 import time
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -101,14 +101,27 @@ class Engine:
                 await svc.db.write(lambda s: mark_processed(session=s, inbox_id=inbox_id, now=now))
             return [Outbound(i18n.t(conv.lang, "common.error.internal"))]
         conv.last_inbound_at = now
-        ttl = timedelta(hours=svc.settings.draft_ttl_hours)
-        conv.expires_at = now + ttl if conv.flow else None
+        conv.expires_at = await self._expiry(turn)
         await svc.db.write(lambda s: self._commit(s, turn, inbox_id))
         if turn.effects:
             svc.poke_outbox()
         self.metrics.step(*answered)
         log.debug("turn done channel=%s flow=%s step=%s", inbound.channel, conv.flow, conv.step)
         return replies
+
+    async def _expiry(self, turn: Turn) -> datetime | None:
+        """When the current draft expires (None outside a flow); see `Flow.draft_until`."""
+        if not turn.conv.flow:
+            return None
+        usual = turn.now + timedelta(hours=self.services.settings.draft_ttl_hours)
+        flow = self.flows.get(turn.conv.flow)
+        if flow is None or flow.draft_ttl_hours is None:
+            return usual
+        longest = turn.now + timedelta(hours=flow.draft_ttl_hours)
+        if flow.draft_until is None:
+            return longest
+        until = await flow.draft_until(turn)
+        return usual if until is None else max(usual, min(until, longest))
 
     async def _commit(self, session: AsyncSession, turn: Turn, inbox_id: str | None) -> None:
         version = turn.conv.version

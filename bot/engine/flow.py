@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.engine.types import Inbound, Option, Outbound
@@ -63,6 +64,7 @@ class Outcome:
 
 
 Submit = Callable[["Turn"], Awaitable[Outcome]]
+DraftUntil = Callable[["Turn"], Awaitable[datetime | None]]
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,9 @@ class Flow:
     `summary=True` ends the flow with a review of every answer that the reporter confirms or
     edits; `intro` is sent when the flow starts; `menu` puts it in the main menu (label msgid,
     order); `commands` start it by slash command or keyword (e.g. "gratifikasi", "cek").
+    A draft lives `draft_ttl_hours` after the last input (None: the setting); with
+    `draft_until` it lives until the time that returns (e.g. a legal deadline), never less than
+    the setting and never more than `draft_ttl_hours`.
     """
 
     name: str
@@ -84,6 +89,8 @@ class Flow:
     commands: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
     requires_context: tuple[str, ...] = ()
+    draft_ttl_hours: float | None = None
+    draft_until: DraftUntil | None = None
 
     def __post_init__(self) -> None:
         ids = [s.id for s in self.steps]

@@ -9,6 +9,7 @@ from storage.models.inbox import InboxItem
 from storage.models.keys import DataKey
 from storage.models.officer import DeliveryAlert, DeskMessage, Officer, OfficerNote, TicketDesk
 from storage.models.outbox import OutboxItem
+from storage.models.reminder import GiftReminder
 from storage.models.telegram_chat import TelegramChat
 from storage.models.throttle import SenderThrottle
 from storage.models.ticket import Ticket, TicketAttachment, TicketMessage
@@ -23,6 +24,7 @@ __all__ = [
     "DeskMessage",
     "DigestRecord",
     "DraftAttachment",
+    "GiftReminder",
     "HolidayOverride",
     "InboxItem",
     "Officer",

@@ -44,9 +44,10 @@ async def answer_check(
         await r.choose("no")
 
 
-async def fill_report(r: Reporter) -> None:
-    """Fill the report after the check, up to the summary."""
+async def fill_report(r: Reporter, *, reminder: str = "tidak") -> None:
+    """Fill the report after the check, up to the summary (by default without a reminder)."""
     await r.choose("penerimaan")
+    await r.choose(reminder)
     for field in ("name", "nik", "nip", "position", "rank", "unit", "email", "phone"):
         await r.say(IDENTITY[field])
     await r.say("Budi Santoso")
@@ -138,6 +139,7 @@ async def test_invalid_identity_numbers_are_refused_in_the_users_language(app: A
     r = Reporter(app.engine, language="en")
     await answer_check(r)
     await r.choose("penerimaan")
+    await r.choose("tidak")
     await r.say("Siti Rahmawati")
     await r.say("12345")
     assert "The NIK must be the 16 digits" in r.text

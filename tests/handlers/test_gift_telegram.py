@@ -53,6 +53,8 @@ async def test_employee_reports_a_refused_gift_on_telegram(app: App, api: FakeBo
     await chat.sees("gift.intro")
     await chat.sees("gift.ask.report_type")
     await chat.press("gift.report_type.penolakan")
+    await chat.sees("gift.reminder.ask")
+    await chat.press("common.yesno.ya")
     for key, answer in (("gift.ask.name", "Andi Pratama"), ("gift.ask.nik", "7201011203880002"),
                         ("gift.ask.nip", "198803122015031002"),
                         ("gift.ask.position", "Pemeriksa Keimigrasian"),

@@ -43,7 +43,8 @@ async def test_started_scheduler_plans_the_digest_for_the_next_working_morning(
     scheduler.start()
     try:
         planned = scheduler.jobs_scheduled()
-        assert set(planned) == {"lease", "digest-daily", "digest-weekly", "sla", "retention"}
+        assert set(planned) == {"lease", "digest-daily", "digest-weekly", "sla", "retention",
+                                "gift-reminders"}
         daily = planned["digest-daily"].astimezone(JAKARTA)
         assert (daily.hour, daily.minute) == (7, 30)
         assert daily.weekday() < 5

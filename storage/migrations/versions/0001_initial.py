@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 14:22:48.189727
+Create Date: 2026-11-22 14:58:25.080106
 """
 
 # ruff: noqa: PLR0915 - generated DDL is long by nature
@@ -119,6 +119,23 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("draft_attachment", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_draft_attachment_digest"), ["digest"], unique=False)
+
+    op.create_table(
+        "gift_reminder",
+        sa.Column("digest", sa.String(length=64), nullable=False),
+        sa.Column("channel", sa.String(length=16), nullable=False),
+        sa.Column("route", sa.LargeBinary(), nullable=False),
+        sa.Column("deadline", sa.Date(), nullable=False),
+        sa.Column("first_due_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("first_sent_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("final_due_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("final_sent_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("digest"),
+    )
+    with op.batch_alter_table("gift_reminder", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_gift_reminder_final_due_at"), ["final_due_at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_gift_reminder_first_due_at"), ["first_due_at"], unique=False)
 
     op.create_table(
         "holiday_override",
@@ -420,6 +437,11 @@ def downgrade() -> None:
 
     op.drop_table("inbox")
     op.drop_table("holiday_override")
+    with op.batch_alter_table("gift_reminder", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_gift_reminder_first_due_at"))
+        batch_op.drop_index(batch_op.f("ix_gift_reminder_final_due_at"))
+
+    op.drop_table("gift_reminder")
     with op.batch_alter_table("draft_attachment", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_draft_attachment_digest"))
 
