@@ -37,6 +37,7 @@ class CoreSettings(BaseSettings):
     office_name: str = "Kantor Imigrasi"
     team_name: str = "UPG"
     draft_ttl_hours: float = 24.0
+    conversation_cache_size: int = 5000
     log_level: str = "INFO"
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536

@@ -7,10 +7,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Integer, bindparam, cast, column, delete, select, update, values
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from storage.crypto import Keyring, seal_ephemeral, unseal_ephemeral
+from storage.deferred import defer
 from storage.models import Conversation, DraftAttachment
 from storage.models.conversation import CONVERSATION_STATE
 from storage.upsert import insert_ignore
@@ -35,6 +37,14 @@ class ConversationState:
     version: int = 0
     expires_at: datetime | None = None
     last_inbound_at: datetime | None = None
+
+    @classmethod
+    def from_snapshot(cls, data: dict[str, Any]) -> ConversationState:
+        """Rebuild from `dataclasses.asdict` output whose datetimes were written with str()."""
+        for name in ("expires_at", "last_inbound_at"):
+            if data.get(name):
+                data[name] = datetime.fromisoformat(data[name])
+        return cls(**data)
 
     def reset(self) -> None:
         """Leave any flow and forget the draft."""
@@ -65,28 +75,57 @@ async def load_conversation(
 async def save_conversation(
     *, session: AsyncSession, ring: Keyring, conv: ConversationState, now: datetime
 ) -> None:
-    """Write the state if nobody else did since it was loaded; bumps `conv.version`."""
+    """Write the state if nobody else did since it was loaded (version `conv.version`).
+
+    Updates are sent together at commit (storage.deferred); the commit fails with
+    ConcurrentUpdateError if another worker saved any of them first. The caller bumps
+    `conv.version` once the commit succeeded."""
     payload = {"draft": conv.draft, "history": conv.history, "context": conv.context}
     sealed = None
     if conv.flow or conv.draft or conv.context:
         sealed = seal_ephemeral(ring, json.dumps(payload, ensure_ascii=False).encode(),
                                 contract=CONVERSATION_STATE, row_id=conv.digest)
-    values = {"channel": conv.channel, "lang": conv.lang, "flow": conv.flow, "step": conv.step,
-              "state": sealed, "updated_at": now, "expires_at": conv.expires_at,
-              "last_inbound_at": conv.last_inbound_at, "version": conv.version + 1}
+    row = {"channel": conv.channel, "lang": conv.lang, "flow": conv.flow, "step": conv.step,
+           "state": sealed, "updated_at": now, "expires_at": conv.expires_at,
+           "last_inbound_at": conv.last_inbound_at, "version": conv.version + 1}
     if conv.version == 0:
-        inserted = await insert_ignore(session, Conversation, {"digest": conv.digest, **values})
+        inserted = await insert_ignore(session, Conversation, {"digest": conv.digest, **row})
         if not inserted:
             raise ConcurrentUpdateError(conv.digest[:8])
-    else:
-        result = await session.execute(
-            update(Conversation)
-            .where(Conversation.digest == conv.digest, Conversation.version == conv.version)
-            .values(**values)
-        )
-        if result.rowcount != 1:
-            raise ConcurrentUpdateError(conv.digest[:8])
-    conv.version += 1
+        return
+    defer(session, "conversation", _update_conversations,
+          {"digest": conv.digest, "expected": conv.version, **row})
+
+
+_COLUMNS = ("digest", "expected", "channel", "lang", "flow", "step", "state", "updated_at",
+            "expires_at", "last_inbound_at", "version")
+
+
+def _update_conversations(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Save every conversation of this commit in one statement; fail if any was changed."""
+    table, conn = Conversation.__table__, session.connection()
+    if conn.dialect.name == "sqlite":  # executemany reports the total of rows it changed
+        stmt = (update(table)
+                .where(table.c.digest == bindparam("b_digest"),
+                       table.c.version == bindparam("b_expected"))
+                .values({name: bindparam(name, type_=table.c[name].type)
+                         for name in _COLUMNS[2:]}))
+        params = [{**r, "b_digest": r["digest"], "b_expected": r["expected"]} for r in rows]
+        if conn.execute(stmt, params).rowcount != len(rows):
+            raise ConcurrentUpdateError("a conversation changed meanwhile")
+        return
+    # PostgreSQL: UPDATE ... FROM (VALUES ...) RETURNING names exactly which rows were saved
+    types = {"expected": Integer(), **{c.name: c.type for c in table.c}}
+    source = values(*(column(name, types[name]) for name in _COLUMNS),
+                    name="incoming").data([tuple(r[name] for name in _COLUMNS) for r in rows])
+    stmt = (update(table)
+            .where(table.c.digest == source.c.digest, table.c.version == source.c.expected)
+            # a column that is NULL in every row arrives untyped: say what it is
+            .values({name: cast(source.c[name], table.c[name].type) for name in _COLUMNS[2:]})
+            .returning(table.c.digest))
+    saved = set(conn.execute(stmt).scalars())
+    if lost := {r["digest"] for r in rows} - saved:
+        raise ConcurrentUpdateError(f"{len(lost)} conversation(s) changed meanwhile")
 
 
 async def expire_drafts(*, session: AsyncSession, now: datetime) -> int:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from storage.crypto import Keyring, seal_ephemeral, unseal_ephemeral
+from storage.deferred import defer
 from storage.models import InboxItem
 from storage.models.base import new_id
 from storage.models.inbox import INBOX_PAYLOAD
@@ -29,9 +31,16 @@ async def accept_update(
 
 
 async def mark_processed(*, session: AsyncSession, inbox_id: str, now: datetime) -> None:
-    """Record that the engine has fully handled this update."""
-    await session.execute(update(InboxItem).where(InboxItem.id == inbox_id)
-                          .values(processed_at=now))
+    """Record that the engine has fully handled this update (sent with the commit, together
+    with every other update of the same group commit)."""
+    defer(session, "inbox.processed", _mark_many, {"b_id": inbox_id, "b_at": now})
+
+
+def _mark_many(session: Session, rows: list[dict[str, object]]) -> None:
+    table = InboxItem.__table__
+    stmt = (update(table).where(table.c.id == bindparam("b_id"))
+            .values(processed_at=bindparam("b_at", type_=table.c.processed_at.type)))
+    session.connection().execute(stmt, rows)
 
 
 async def unprocessed(

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import i18n
 from bot.engine import prompts
+from bot.engine.cache import ConversationCache
 from bot.engine.context import Services, Turn
 from bot.engine.flow import Flow, Outcome
 from bot.engine.leaks import find_leaks
@@ -54,6 +55,7 @@ class Engine:
         self.metrics = metrics or Metrics()
         self.flows = {f.name: f for f in flows}
         self.locks = KeyedLocks()
+        self.cache = ConversationCache(services.settings.conversation_cache_size)
         self._commands = {c: f.name for f in flows for c in f.commands}
         self._keywords = {k: f.name for f in flows for k in f.keywords}
 
@@ -82,8 +84,8 @@ class Engine:
     async def _turn(self, inbound: Inbound, digest: str, inbox_id: str | None) -> list[Outbound]:
         svc = self.services
         now = svc.clock()
-        conv = await svc.db.read(lambda s: load_conversation(session=s, ring=svc.ring,
-                                                             digest=digest))
+        conv = self.cache.get(digest) or await svc.db.read(
+            lambda s: load_conversation(session=s, ring=svc.ring, digest=digest))
         if conv is None:
             default = svc.settings.default_language
             conv = ConversationState(digest=digest, channel=inbound.channel,
@@ -96,13 +98,20 @@ class Engine:
             raise
         except Exception:
             log.exception("turn failed in flow=%s step=%s", conv.flow, conv.step)
+            self.cache.drop(digest)
             self.metrics.turn_failed(inbound.channel)
             if inbox_id is not None:
                 await svc.db.write(lambda s: mark_processed(session=s, inbox_id=inbox_id, now=now))
             return [Outbound(i18n.t(conv.lang, "common.error.internal"))]
         conv.last_inbound_at = now
         conv.expires_at = await self._expiry(turn)
-        await svc.db.write(lambda s: self._commit(s, turn, inbox_id))
+        try:
+            await svc.db.write(lambda s: self._commit(s, turn, inbox_id))
+        except BaseException:
+            self.cache.drop(digest)
+            raise
+        conv.version += 1
+        self.cache.put(conv)
         if turn.effects:
             svc.poke_outbox()
         self.metrics.step(*answered)
@@ -124,16 +133,12 @@ class Engine:
         return usual if until is None else max(usual, min(until, longest))
 
     async def _commit(self, session: AsyncSession, turn: Turn, inbox_id: str | None) -> None:
-        version = turn.conv.version
-        try:
-            await save_conversation(session=session, ring=turn.ring, conv=turn.conv, now=turn.now)
-            for effect in turn.effects:
-                await effect(session)
-            if inbox_id is not None:
-                await mark_processed(session=session, inbox_id=inbox_id, now=turn.now)
-        except BaseException:
-            turn.conv.version = version  # the batch may be retried alone
-            raise
+        # no side effects outside the session: the writer may run this again alone
+        await save_conversation(session=session, ring=turn.ring, conv=turn.conv, now=turn.now)
+        for effect in turn.effects:
+            await effect(session)
+        if inbox_id is not None:
+            await mark_processed(session=session, inbox_id=inbox_id, now=turn.now)
 
     # -- routing -----------------------------------------------------------------------------
 
