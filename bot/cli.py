@@ -6,10 +6,22 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from bot.settings import Settings
 
 Command = Callable[[argparse.Namespace, Settings], Awaitable[int]]
+
+
+async def with_app(settings: Settings, work: Callable[[Any], Awaitable[int]]) -> int:
+    """Run `work(app)` on a freshly built app (migrated database, keys) and close it after."""
+    from bot.app import build_app  # noqa: PLC0415 - keep `wbs --help` fast
+
+    app = await build_app(settings)
+    try:
+        return await work(app)
+    finally:
+        await app.close()
 
 
 async def cmd_init(_args: argparse.Namespace, settings: Settings) -> int:

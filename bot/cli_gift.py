@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from bot.cli import with_app
 from bot.settings import Settings
 from handlers.gift_clock import load_calendar
 from handlers.workdays import WorkCalendar, package_holidays
@@ -25,16 +26,6 @@ def _day(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
-
-
-async def _with_app(settings: Settings, work: Callable[[Any], Awaitable[int]]) -> int:
-    from bot.app import build_app  # noqa: PLC0415 - keep `wbs --help` fast
-
-    app = await build_app(settings)
-    try:
-        return await work(app)
-    finally:
-        await app.close()
 
 
 async def holidays_add(app: Any, day: date, note: str) -> str:
@@ -86,7 +77,7 @@ async def cmd_holidays(args: argparse.Namespace, settings: Settings) -> int:
             print("\n".join(await holidays_table(app, year)))
         return 0
 
-    return await _with_app(settings, work)
+    return await with_app(settings, work)
 
 
 async def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
@@ -108,7 +99,7 @@ async def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
             print(path)
         return 0
 
-    return await _with_app(settings, work)
+    return await with_app(settings, work)
 
 
 def register(sub: argparse._SubParsersAction, commands: dict[str, Command]) -> None:  # type: ignore[type-arg]

@@ -8,20 +8,11 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.cli import with_app
 from bot.settings import Settings
 
 Command = Callable[[argparse.Namespace, Settings], Awaitable[int]]
 CLI_ACTOR = "cli"
-
-
-async def _with_app(settings: Settings, fn: Callable[[Any], Awaitable[int]]) -> int:
-    from bot.app import build_app  # noqa: PLC0415 - keep `wbs --help` fast
-
-    app = await build_app(settings)
-    try:
-        return await fn(app)
-    finally:
-        await app.close()
 
 
 async def cmd_officer(args: argparse.Namespace, settings: Settings) -> int:
@@ -62,7 +53,7 @@ async def cmd_officer(args: argparse.Namespace, settings: Settings) -> int:
         print(f"{args.user_id} is not an officer")
         return 1
 
-    return await _with_app(settings, run)
+    return await with_app(settings, run)
 
 
 async def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
@@ -83,7 +74,7 @@ async def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
                   f"\t{row.ticket_code or '-'}\t{row.details}")
         return 0
 
-    return await _with_app(settings, run)
+    return await with_app(settings, run)
 
 
 def register(sub: argparse._SubParsersAction, commands: dict[str, Command]) -> None:  # type: ignore[type-arg]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 from sqlalchemy import select
 
@@ -14,27 +12,16 @@ from storage import tickets
 from storage.models import Ticket
 from tests.channels.test_telegram_flow import walk_to_evidence
 from tests.fakes.bot_api import FakeBotApi
-from tests.fakes.bot_api_chat import UserChat, serving, telegram_settings
-
-PDF = b"%PDF-1.4\n% kuitansi\n%%EOF\n"
-
-
-@pytest.fixture
-async def api() -> AsyncIterator[FakeBotApi]:
-    async with FakeBotApi() as fake:
-        yield fake
+from tests.fakes.bot_api_chat import UserChat, telegram_settings
+from tests.fakes.telegram_fixtures import api, bot  # noqa: F401 - fixtures
 
 
 @pytest.fixture
 def settings(settings: Settings, api: FakeBotApi) -> Settings:
+    """A 5 MB attachment limit, so the size checks are cheap to exercise."""
     return telegram_settings(settings, api, max_attachment_mb=5.0)
 
-
-@pytest.fixture
-async def bot(app: App, api: FakeBotApi) -> AsyncIterator[TelegramChannel]:
-    channel = TelegramChannel(app)
-    async with serving(app, [channel], api):
-        yield channel
+PDF = b"%PDF-1.4\n% kuitansi\n%%EOF\n"
 
 
 async def test_pdf_and_voice_note_are_kept_as_evidence(app: App, api: FakeBotApi,

@@ -4,20 +4,18 @@ fake Bot API on loopback, the engine and storage behind it."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from io import BytesIO
 
-import pytest
 from PIL import ExifTags, Image
 from sqlalchemy import func, select
 
 from bot.app import App
 from bot.channels.telegram import TelegramChannel
-from bot.settings import Settings
 from storage import tickets
 from storage.models import InboxItem
 from tests.fakes.bot_api import FakeBotApi
-from tests.fakes.bot_api_chat import UserChat, catalog_text, serving, telegram_settings
+from tests.fakes.bot_api_chat import UserChat, catalog_text
+from tests.fakes.telegram_fixtures import api, bot, settings  # noqa: F401 - fixtures
 
 GPS = {1: "S", 2: (6.0, 10.0, 30.0), 3: "E", 4: (106.0, 49.0, 0.0)}
 CHRONOLOGY = "Petugas loket meminta uang tambahan Rp500.000 agar paspor saya cepat selesai."
@@ -31,24 +29,6 @@ def phone_photo() -> bytes:
     out = BytesIO()
     Image.new("RGB", (64, 48), (30, 120, 200)).save(out, "JPEG", exif=exif)
     return out.getvalue()
-
-
-@pytest.fixture
-async def api() -> AsyncIterator[FakeBotApi]:
-    async with FakeBotApi() as fake:
-        yield fake
-
-
-@pytest.fixture
-def settings(settings: Settings, api: FakeBotApi) -> Settings:
-    return telegram_settings(settings, api)
-
-
-@pytest.fixture
-async def bot(app: App, api: FakeBotApi) -> AsyncIterator[TelegramChannel]:
-    channel = TelegramChannel(app)
-    async with serving(app, [channel], api):
-        yield channel
 
 
 async def walk_to_evidence(chat: UserChat) -> None:

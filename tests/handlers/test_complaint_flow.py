@@ -11,11 +11,16 @@ from tests.support.reporter import Reporter
 CHRONOLOGY = "Petugas di loket paspor meminta uang tambahan agar paspor saya cepat selesai."
 
 
-async def walk_to_summary(r: Reporter) -> None:
-    """Answer every question of the complaint flow up to the summary."""
+async def start_complaint(r: Reporter, category: str) -> None:
+    """Open the menu, start a complaint and pick its category."""
     await r.say("/start")
     await r.choose("menu:complaint")
-    await r.choose("pungli")
+    await r.choose(category)
+
+
+async def walk_to_summary(r: Reporter) -> None:
+    """Answer every question of the complaint flow up to the summary."""
+    await start_complaint(r, "pungli")
     await r.say(CHRONOLOGY)
     await r.say("Petugas loket 3, pria berkacamata")
     await r.choose("tidak")
@@ -60,9 +65,7 @@ async def test_reporter_files_a_complaint_and_gets_code_and_secret(app: App, rep
 
 
 async def test_back_returns_to_the_previous_question_and_keeps_answers(reporter: Reporter):
-    await reporter.say("/mulai")
-    await reporter.choose("menu:complaint")
-    await reporter.choose("suap")
+    await start_complaint(reporter, "suap")
     await reporter.say("kembali")
     assert "jenis pelanggaran" in reporter.text
     await reporter.choose("calo")
@@ -84,9 +87,7 @@ async def test_unknown_option_and_bad_input_are_refused_politely(reporter: Repor
 
 
 async def test_dates_in_the_future_and_unreadable_amounts_are_refused(reporter: Reporter):
-    await reporter.say("/start")
-    await reporter.choose("menu:complaint")
-    await reporter.choose("pungli")
+    await start_complaint(reporter, "pungli")
     await reporter.say(CHRONOLOGY)
     await reporter.say("tidak tahu")
     await reporter.choose("tidak")
@@ -123,9 +124,7 @@ async def test_editing_a_branch_asks_the_new_question_before_the_summary(reporte
 
 
 async def test_leak_guard_warns_about_nik_and_phone_and_lets_reporter_retype(reporter: Reporter):
-    await reporter.say("/start")
-    await reporter.choose("menu:complaint")
-    await reporter.choose("pungli")
+    await start_complaint(reporter, "pungli")
     await reporter.say("Petugas meminta uang, hubungi saya di 0812-3456-7890 atau NIK 3201234567890001")
     assert "nomor NIK" in reporter.text
     assert "nomor telepon" in reporter.text
@@ -135,18 +134,14 @@ async def test_leak_guard_warns_about_nik_and_phone_and_lets_reporter_retype(rep
 
 
 async def test_leak_guard_keeps_text_when_reporter_insists(reporter: Reporter):
-    await reporter.say("/start")
-    await reporter.choose("menu:complaint")
-    await reporter.choose("pungli")
+    await start_complaint(reporter, "pungli")
     await reporter.say("Petugas minta transfer ke rekening, nomor HP petugas 081234567890.")
     await reporter.choose("nav:keep")
     assert "Siapa pihak yang dilaporkan" in reporter.text
 
 
 async def test_cancel_deletes_the_draft(app: App, reporter: Reporter):
-    await reporter.say("/start")
-    await reporter.choose("menu:complaint")
-    await reporter.choose("pungli")
+    await start_complaint(reporter, "pungli")
     await reporter.attach("bukti.pdf", "application/pdf", b"%PDF-1.4 bukti")
     await reporter.say("/batal")
     assert "dibatalkan" in reporter.text
@@ -174,9 +169,7 @@ async def test_restart_mid_flow_resumes_at_the_same_step(app: App, settings, key
     from bot.app import build_app  # noqa: PLC0415
 
     r = Reporter(app.engine)
-    await r.say("/start")
-    await r.choose("menu:complaint")
-    await r.choose("pemerasan")
+    await start_complaint(r, "pemerasan")
     await r.say(CHRONOLOGY)
     await app.close()
 
@@ -195,9 +188,7 @@ async def test_abandoned_draft_expires(app: App, reporter: Reporter):
     from datetime import timedelta  # noqa: PLC0415
 
     real_clock = app.services.clock
-    await reporter.say("/start")
-    await reporter.choose("menu:complaint")
-    await reporter.choose("pungli")
+    await start_complaint(reporter, "pungli")
     app.services.clock = lambda: real_clock() + timedelta(hours=25)
     await reporter.say(CHRONOLOGY)
     assert "kedaluwarsa" in reporter.text
@@ -222,9 +213,7 @@ async def test_english_telegram_users_get_english(app: App):
 
 
 async def test_evidence_files_are_kept_with_the_ticket(app: App, reporter: Reporter):
-    await reporter.say("/start")
-    await reporter.choose("menu:complaint")
-    await reporter.choose("pungli")
+    await start_complaint(reporter, "pungli")
     await reporter.say(CHRONOLOGY)
     await reporter.say("tidak tahu")
     await reporter.choose("tidak")
@@ -252,9 +241,7 @@ async def test_evidence_files_are_kept_with_the_ticket(app: App, reporter: Repor
 
 
 async def test_conflict_of_interest_is_recorded_on_the_ticket(app: App, reporter: Reporter):
-    await reporter.say("/start")
-    await reporter.choose("menu:complaint")
-    await reporter.choose("benturan")
+    await start_complaint(reporter, "benturan")
     await reporter.say(CHRONOLOGY)
     await reporter.say("Anggota tim UPG")
     await reporter.choose("ya")

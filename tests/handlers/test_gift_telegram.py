@@ -3,34 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
-
-import pytest
 
 from bot.app import App
 from bot.channels.telegram import TelegramChannel
-from bot.settings import Settings
 from storage import tickets
 from tests.fakes.bot_api import FakeBotApi
-from tests.fakes.bot_api_chat import UserChat, serving, telegram_settings
-
-
-@pytest.fixture
-async def api() -> AsyncIterator[FakeBotApi]:
-    async with FakeBotApi() as fake:
-        yield fake
-
-
-@pytest.fixture
-def settings(settings: Settings, api: FakeBotApi) -> Settings:
-    return telegram_settings(settings, api)
-
-
-@pytest.fixture
-async def bot(app: App, api: FakeBotApi) -> AsyncIterator[TelegramChannel]:
-    channel = TelegramChannel(app)
-    async with serving(app, [channel], api):
-        yield channel
+from tests.fakes.bot_api_chat import UserChat
+from tests.fakes.telegram_fixtures import api, bot, settings  # noqa: F401 - fixtures
 
 
 async def test_employee_reports_a_refused_gift_on_telegram(app: App, api: FakeBotApi,
