@@ -37,6 +37,7 @@ class ConversationState:
     version: int = 0
     expires_at: datetime | None = None
     last_inbound_at: datetime | None = None
+    last_inbox: str | None = None  # the update whose answers the last turn recorded
 
     @classmethod
     def from_snapshot(cls, data: dict[str, Any]) -> ConversationState:
@@ -67,7 +68,8 @@ async def load_conversation(
     return ConversationState(
         digest=digest, channel=row.channel, lang=row.lang, flow=row.flow, step=row.step,
         draft=state.get("draft", {}), history=state.get("history", []),
-        context=state.get("context", {}), version=row.version, expires_at=row.expires_at,
+        context=state.get("context", {}), last_inbox=state.get("last_inbox"),
+        version=row.version, expires_at=row.expires_at,
         last_inbound_at=row.last_inbound_at,
     )
 
@@ -80,9 +82,10 @@ async def save_conversation(
     Updates are sent together at commit (storage.deferred); the commit fails with
     ConcurrentUpdateError if another worker saved any of them first. The caller bumps
     `conv.version` once the commit succeeded."""
-    payload = {"draft": conv.draft, "history": conv.history, "context": conv.context}
+    payload = {"draft": conv.draft, "history": conv.history, "context": conv.context,
+               "last_inbox": conv.last_inbox}
     sealed = None
-    if conv.flow or conv.draft or conv.context:
+    if conv.flow or conv.draft or conv.context or conv.last_inbox:
         sealed = seal_ephemeral(ring, json.dumps(payload, ensure_ascii=False).encode(),
                                 contract=CONVERSATION_STATE, row_id=conv.digest)
     row = {"channel": conv.channel, "lang": conv.lang, "flow": conv.flow, "step": conv.step,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,7 +14,7 @@ from storage.crypto import Keyring, seal_ephemeral, unseal_ephemeral
 from storage.deferred import defer
 from storage.models import InboxItem
 from storage.models.base import new_id
-from storage.models.inbox import INBOX_PAYLOAD
+from storage.models.inbox import INBOX_PAYLOAD, INBOX_REPLIES
 from storage.upsert import insert_ignore
 
 
@@ -36,10 +38,37 @@ async def mark_processed(*, session: AsyncSession, inbox_id: str, now: datetime)
     defer(session, "inbox.processed", _mark_many, {"b_id": inbox_id, "b_at": now})
 
 
+async def record_replies(
+    *, session: AsyncSession, ring: Keyring, inbox_id: str, replies: list[dict[str, Any]],
+) -> None:
+    """Keep the answers to this update (sealed) until the channel has sent them."""
+    sealed = seal_ephemeral(ring, json.dumps(replies, ensure_ascii=False).encode(),
+                            contract=INBOX_REPLIES, row_id=inbox_id)
+    defer(session, "inbox.replies", _replies_many, {"b_id": inbox_id, "b_replies": sealed})
+
+
+async def stored_replies(
+    *, session: AsyncSession, ring: Keyring, inbox_id: str
+) -> list[dict[str, Any]] | None:
+    """The answers recorded for an update and not yet sent, or None."""
+    row = await session.get(InboxItem, inbox_id)
+    if row is None or row.replies is None or row.processed_at is not None:
+        return None
+    return json.loads(unseal_ephemeral(ring, row.replies, contract=INBOX_REPLIES, row_id=inbox_id))
+
+
+def _replies_many(session: Session, rows: list[dict[str, object]]) -> None:
+    table = InboxItem.__table__
+    stmt = (update(table).where(table.c.id == bindparam("b_id"))
+            .values(replies=bindparam("b_replies", type_=table.c.replies.type)))
+    session.connection().execute(stmt, rows)
+
+
 def _mark_many(session: Session, rows: list[dict[str, object]]) -> None:
     table = InboxItem.__table__
     stmt = (update(table).where(table.c.id == bindparam("b_id"))
-            .values(processed_at=bindparam("b_at", type_=table.c.processed_at.type)))
+            .values(processed_at=bindparam("b_at", type_=table.c.processed_at.type),
+                    replies=None))
     session.connection().execute(stmt, rows)
 
 

@@ -26,14 +26,14 @@ from storage.db import Database
 from storage.models import DataKey
 from storage.models.conversation import CONVERSATION_STATE
 from storage.models.draft import DRAFT_FILE_DATA, DRAFT_FILE_NAME
-from storage.models.inbox import INBOX_PAYLOAD
+from storage.models.inbox import INBOX_PAYLOAD, INBOX_REPLIES
 from storage.models.outbox import OUTBOX_PAYLOAD, OUTBOX_ROUTE
 from storage.models.reminder import GIFT_REMINDER_ROUTE
 
 # Every column written with seal_ephemeral; its AAD row id is the table's primary key.
 # tests/deploy/test_keys.py fails when a seal_ephemeral call uses a contract missing here.
 EPHEMERAL: tuple[Contract, ...] = (
-    CONVERSATION_STATE, INBOX_PAYLOAD, OUTBOX_ROUTE, OUTBOX_PAYLOAD, DRAFT_FILE_NAME,
+    CONVERSATION_STATE, INBOX_PAYLOAD, INBOX_REPLIES, OUTBOX_ROUTE, OUTBOX_PAYLOAD, DRAFT_FILE_NAME,
     DRAFT_FILE_DATA, GIFT_REMINDER_ROUTE,
 )
 BATCH = 200

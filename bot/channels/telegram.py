@@ -263,6 +263,7 @@ class TelegramChannel:
                           language_hint=hint, external_id=str(update.update_id))
         replies = await self.app.engine.handle(inbound, inbox_id=inbox_id)
         await self.sender.reply(chat_id, replies, incoming=[message.message_id])
+        await self.mark_done(inbox_id)  # only now: a crash before this resends the replies
 
 
 def telegram_channels(app: App) -> list[TelegramChannel]:

@@ -58,8 +58,7 @@ class ButtonHandler:
             inbound = Inbound(ChannelKind.TELEGRAM, str(chat_id), option=option,
                               language_hint=hint, external_id=str(update.update_id))
             replies = await self.channel.app.engine.handle(inbound, inbox_id=inbox_id)
-            inbox_id = None
-            await self.sender.reply(chat_id, replies)
+            await self.sender.reply(chat_id, replies)  # the row is marked below, once sent
         finally:
             await self.answer(query)  # always, so the spinner stops; no-op if answered
             self._answered.discard(query.id)

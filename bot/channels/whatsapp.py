@@ -206,6 +206,8 @@ class WhatsAppChannel:
         replies = await self.app.engine.handle(inbound, inbox_id=inbox_id)
         lang = await self._language(digest)
         await sender.reply(handle, replies, lang)
+        # only now: a crash before this resends the replies kept with the inbox row
+        await svc.db.write(lambda s: mark_processed(session=s, inbox_id=inbox_id, now=svc.clock()))
         offered = next((numbered_ids(r) for r in reversed(replies) if r.options), ())
         if offered != numbered:
             await svc.db.write(lambda s: store.remember_numbered(

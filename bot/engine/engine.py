@@ -20,7 +20,7 @@ from bot.engine.context import Services, Turn
 from bot.engine.flow import Flow, Outcome
 from bot.engine.leaks import find_leaks
 from bot.engine.locks import KeyedLocks
-from bot.engine.types import Inbound, Option, Outbound
+from bot.engine.types import Inbound, Option, Outbound, outbound_from_dict, outbound_to_dict
 from bot.metrics import Metrics
 from storage.conversations import (
     ConcurrentUpdateError,
@@ -30,7 +30,7 @@ from storage.conversations import (
 )
 from storage.crypto import handle_digest
 from storage.drafts import drop_draft_files
-from storage.inbox import mark_processed
+from storage.inbox import mark_processed, record_replies, stored_replies
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +64,11 @@ class Engine:
         return handle_digest(self.services.ring, inbound.channel, inbound.handle)
 
     async def handle(self, inbound: Inbound, *, inbox_id: str | None = None) -> list[Outbound]:
-        """Handle one input and return the replies for the sender."""
+        """Handle one input and return the replies for the sender.
+
+        With `inbox_id` the replies are kept (sealed) with that inbox row until the channel has
+        sent them and marks the row processed (storage.inbox.mark_processed); handling the same
+        update again, after a crash in between, returns the same replies and changes nothing."""
         digest = self.digest(inbound)
         started = time.perf_counter()
         async with self.locks.hold(digest):
@@ -86,6 +90,11 @@ class Engine:
         now = svc.clock()
         conv = self.cache.get(digest) or await svc.db.read(
             lambda s: load_conversation(session=s, ring=svc.ring, digest=digest))
+        if inbox_id is not None and conv is not None and conv.last_inbox == inbox_id:
+            # this update was handled before a crash but its answers may not have gone out
+            stored = await svc.db.read(lambda s: stored_replies(session=s, ring=svc.ring,
+                                                                inbox_id=inbox_id))
+            return [outbound_from_dict(r) for r in stored or ()]
         if conv is None:
             default = svc.settings.default_language
             conv = ConversationState(digest=digest, channel=inbound.channel,
@@ -104,9 +113,10 @@ class Engine:
                 await svc.db.write(lambda s: mark_processed(session=s, inbox_id=inbox_id, now=now))
             return [Outbound(i18n.t(conv.lang, "common.error.internal"))]
         conv.last_inbound_at = now
+        conv.last_inbox = inbox_id
         conv.expires_at = await self._expiry(turn)
         try:
-            await svc.db.write(lambda s: self._commit(s, turn, inbox_id))
+            await svc.db.write(lambda s: self._commit(s, turn, inbox_id, replies))
         except BaseException:
             self.cache.drop(digest)
             raise
@@ -132,13 +142,15 @@ class Engine:
         until = await flow.draft_until(turn)
         return usual if until is None else max(usual, min(until, longest))
 
-    async def _commit(self, session: AsyncSession, turn: Turn, inbox_id: str | None) -> None:
+    async def _commit(self, session: AsyncSession, turn: Turn, inbox_id: str | None,
+                      replies: list[Outbound] | None = None) -> None:
         # no side effects outside the session: the writer may run this again alone
         await save_conversation(session=session, ring=turn.ring, conv=turn.conv, now=turn.now)
         for effect in turn.effects:
             await effect(session)
-        if inbox_id is not None:
-            await mark_processed(session=session, inbox_id=inbox_id, now=turn.now)
+        if replies is not None and inbox_id is not None:
+            await record_replies(session=session, ring=turn.ring, inbox_id=inbox_id,
+                                 replies=[outbound_to_dict(r) for r in replies])
 
     # -- routing -----------------------------------------------------------------------------
 

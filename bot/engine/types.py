@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -60,3 +61,22 @@ class Outbound:
     options: tuple[Option, ...] = ()
     attachments: tuple[Attachment, ...] = ()
     offer_transcript_deletion: bool = False
+
+
+def outbound_to_dict(message: Outbound) -> dict[str, object]:
+    """A JSON-ready form of a message (kept sealed until the channel has sent it)."""
+    return {
+        "text": message.text,
+        "options": [[o.id, o.label, o.description] for o in message.options],
+        "attachments": [[a.filename, a.content_type, base64.b64encode(a.data).decode()]
+                        for a in message.attachments],
+        "offer_transcript_deletion": message.offer_transcript_deletion,
+    }
+
+
+def outbound_from_dict(data: dict[str, object]) -> Outbound:
+    """The message back from `outbound_to_dict`."""
+    options = tuple(Option(*item) for item in data.get("options") or ())  # type: ignore[attr-defined]
+    files = tuple(Attachment(name, kind, base64.b64decode(raw))
+                  for name, kind, raw in data.get("attachments") or ())  # type: ignore[attr-defined]
+    return Outbound(str(data["text"]), options, files, bool(data.get("offer_transcript_deletion")))

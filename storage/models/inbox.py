@@ -11,6 +11,7 @@ from storage.crypto import Contract
 from storage.models.base import blob, new_id, when
 
 INBOX_PAYLOAD = Contract("inbox", "payload")
+INBOX_REPLIES = Contract("inbox", "replies")
 
 
 class InboxItem(SQLModel, table=True):
@@ -25,3 +26,6 @@ class InboxItem(SQLModel, table=True):
     payload: bytes = blob(nullable=False)  # type: ignore[assignment]
     received_at: datetime = when(default_now=True)  # type: ignore[assignment]
     processed_at: datetime | None = when(index=True)  # type: ignore[assignment]
+    # the engine's answers, kept from its commit until the channel has sent them (a crash in
+    # between resends them on start); cleared when the row is marked processed
+    replies: bytes | None = blob()  # type: ignore[assignment]

@@ -15,7 +15,7 @@ from aiohttp import web
 from bot.app import App, build_app, setup_logging
 from bot.engine.types import Attachment, ChannelKind, Inbound
 from bot.settings import Settings
-from storage.inbox import accept_update
+from storage.inbox import accept_update, mark_processed
 
 
 def routes(app: App) -> list[web.RouteDef]:
@@ -35,6 +35,8 @@ def routes(app: App) -> list[web.RouteDef]:
         inbound = Inbound(ChannelKind.TELEGRAM, body["handle"], text=body.get("text"),
                           option=body.get("option"), attachments=files, external_id=body["id"])
         replies = await app.engine.handle(inbound, inbox_id=inbox_id)
+        await svc.db.write(lambda s: mark_processed(session=s, inbox_id=inbox_id,
+                                                    now=svc.clock()))
         return web.json_response({"texts": [m.text for m in replies],
                                   "options": [o.id for m in replies for o in m.options]})
 

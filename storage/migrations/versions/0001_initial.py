@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 14:58:25.080106
+Create Date: 2026-11-22 15:31:39.191729
 """
 
 # ruff: noqa: PLR0915 - generated DDL is long by nature
@@ -153,6 +153,7 @@ def upgrade() -> None:
         sa.Column("payload", sa.LargeBinary(), nullable=False),
         sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("processed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("replies", sa.LargeBinary(), nullable=True),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("channel", "external_id", name="uq_inbox_channel_external"),
     )
