@@ -15,10 +15,15 @@ from storage import tickets
 from storage.models import InboxItem
 from tests.fakes.bot_api import FakeBotApi
 from tests.fakes.bot_api_chat import UserChat, catalog_text
-from tests.fakes.telegram_fixtures import api, bot, settings  # noqa: F401 - fixtures
+from tests.fakes.telegram_fixtures import (  # noqa: F401 - api, bot, settings are fixtures
+    CHRONOLOGY,
+    api,
+    bot,
+    settings,
+    walk_to_evidence,
+)
 
 GPS = {1: "S", 2: (6.0, 10.0, 30.0), 3: "E", 4: (106.0, 49.0, 0.0)}
-CHRONOLOGY = "Petugas loket meminta uang tambahan Rp500.000 agar paspor saya cepat selesai."
 
 
 def phone_photo() -> bytes:
@@ -29,28 +34,6 @@ def phone_photo() -> bytes:
     out = BytesIO()
     Image.new("RGB", (64, 48), (30, 120, 200)).save(out, "JPEG", exif=exif)
     return out.getvalue()
-
-
-async def walk_to_evidence(chat: UserChat) -> None:
-    """Tap and type through the complaint flow up to the evidence step."""
-    await chat.type("/start")
-    await chat.sees("menu.greeting")
-    await chat.press("menu.complaint")
-    await chat.sees("complaint.ask.category")
-    await chat.press("complaint.category.pungli")
-    await chat.sees("complaint.ask.what")
-    await chat.type(CHRONOLOGY)
-    await chat.sees("complaint.ask.who")
-    await chat.type("Petugas loket 3, pria berkacamata")
-    await chat.sees("complaint.ask.concerns_team")
-    await chat.press("common.yesno.tidak")
-    await chat.sees("complaint.ask.when")
-    await chat.type("kemarin")
-    await chat.sees("complaint.ask.where")
-    await chat.type("Loket paspor lantai 1")
-    await chat.sees("complaint.ask.amount")
-    await chat.type("500rb")
-    await chat.sees("complaint.ask.evidence")
 
 
 async def submit_with_photo(chat: UserChat) -> str:

@@ -1,4 +1,5 @@
-"""Fixtures for tests of the real Telegram channel against the fake Bot API (polling mode).
+"""Fixtures for tests of the real Telegram channel against the fake Bot API (polling mode),
+and the complaint walk those tests share.
 
 Import them into a test module: `from tests.fakes.telegram_fixtures import api, bot, settings`.
 """
@@ -13,7 +14,10 @@ from bot.app import App
 from bot.channels.telegram import TelegramChannel
 from bot.settings import Settings
 from tests.fakes.bot_api import FakeBotApi
-from tests.fakes.bot_api_chat import serving, telegram_settings
+from tests.fakes.bot_api_chat import UserChat, serving, telegram_settings
+
+CHRONOLOGY = "Petugas loket meminta uang tambahan Rp500.000 agar paspor saya cepat selesai."
+LOCATION = "Loket paspor lantai 1"
 
 
 @pytest.fixture
@@ -35,3 +39,25 @@ async def bot(app: App, api: FakeBotApi) -> AsyncIterator[TelegramChannel]:
     channel = TelegramChannel(app)
     async with serving(app, [channel], api):
         yield channel
+
+
+async def walk_to_evidence(chat: UserChat, *, concerns_team: bool = False) -> None:
+    """Tap and type through the complaint flow up to the evidence step."""
+    await chat.type("/start")
+    await chat.sees("menu.greeting")
+    await chat.press("menu.complaint")
+    await chat.sees("complaint.ask.category")
+    await chat.press("complaint.category.pungli")
+    await chat.sees("complaint.ask.what")
+    await chat.type(CHRONOLOGY)
+    await chat.sees("complaint.ask.who")
+    await chat.type("Petugas loket 3, pria berkacamata")
+    await chat.sees("complaint.ask.concerns_team")
+    await chat.press("common.yesno.ya" if concerns_team else "common.yesno.tidak")
+    await chat.sees("complaint.ask.when")
+    await chat.type("kemarin")
+    await chat.sees("complaint.ask.where")
+    await chat.type(LOCATION)
+    await chat.sees("complaint.ask.amount")
+    await chat.type("500rb")
+    await chat.sees("complaint.ask.evidence")

@@ -19,14 +19,13 @@ from storage import officers
 from tests.fakes.bot_api import FakeBotApi
 from tests.fakes.bot_api_chat import UserChat, serving, telegram_settings
 from tests.fakes.bot_api_messages import ApiError
+from tests.fakes.telegram_fixtures import walk_to_evidence
 
 OFFICERS = -1001000000001
 ESCALATION = -1001000000002
 OFFICER, ADMIN, STRANGER = 501, 502, 777
 REPORTER = 4242
 OFFICER_NAME = "Budi Santoso"
-CHRONOLOGY = "Petugas loket meminta uang tambahan Rp500.000 agar paspor saya cepat selesai."
-LOCATION = "Loket paspor lantai 1"
 FAST = Rates(private_per_s=1000, private_burst=1000, group_per_s=1000, group_burst=1000,
              overall_per_s=1000, overall_burst=1000)
 
@@ -105,24 +104,7 @@ async def running_desk(app: App, api: FakeBotApi) -> AsyncIterator[TelegramOffic
 
 async def file_complaint(chat: UserChat, *, concerns_team: bool = False) -> tuple[str, str]:
     """Walk the complaint flow in the private chat; the receipt's code and secret."""
-    await chat.type("/start")
-    await chat.sees("menu.greeting")
-    await chat.press("menu.complaint")
-    await chat.sees("complaint.ask.category")
-    await chat.press("complaint.category.pungli")
-    await chat.sees("complaint.ask.what")
-    await chat.type(CHRONOLOGY)
-    await chat.sees("complaint.ask.who")
-    await chat.type("Petugas loket 3, pria berkacamata")
-    await chat.sees("complaint.ask.concerns_team")
-    await chat.press("common.yesno.ya" if concerns_team else "common.yesno.tidak")
-    await chat.sees("complaint.ask.when")
-    await chat.type("kemarin")
-    await chat.sees("complaint.ask.where")
-    await chat.type(LOCATION)
-    await chat.sees("complaint.ask.amount")
-    await chat.type("500rb")
-    await chat.sees("complaint.ask.evidence")
+    await walk_to_evidence(chat, concerns_team=concerns_team)
     await chat.press("common.nav.skip")
     await chat.sees("complaint.ask.elsewhere")
     await chat.press("common.yesno.tidak")

@@ -9,10 +9,9 @@ from bot.channels.telegram_officers import TelegramOfficers
 from storage import audit, officers, tickets
 from tests.fakes.bot_api import FakeBotApi
 from tests.fakes.bot_api_chat import UserChat
+from tests.fakes.telegram_fixtures import CHRONOLOGY, LOCATION
 from tests.officer.conftest import (
-    CHRONOLOGY,
     ESCALATION,
-    LOCATION,
     OFFICER,
     OFFICER_NAME,
     OFFICERS,

@@ -16,9 +16,9 @@ from bot.channels.telegram_officers import TelegramOfficers
 from bot.jobs import Jobs
 from tests.fakes.bot_api import FakeBotApi
 from tests.fakes.bot_api_chat import UserChat, serving
+from tests.fakes.telegram_fixtures import CHRONOLOGY
 from tests.officer import conftest as officer_side
 from tests.officer.conftest import (
-    CHRONOLOGY,
     ESCALATION,
     FAST,
     OFFICERS,
