@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
@@ -18,7 +18,7 @@ from bot.app import App
 from bot.channels.base import Delivery
 from bot.channels.telegram_limits import retry_after_seconds
 from bot.channels.telegram_render import chunks
-from bot.engine.types import ChannelKind, Option, Outbound
+from bot.engine.types import ChannelKind, Outbound, outbound_from_dict, outbound_to_dict
 from storage import outbox
 from storage.crypto import handle_digest
 from storage.outbox import PendingMessage
@@ -32,14 +32,7 @@ FORGET = "tg:forget"  # adapter-owned callback data (transcript deletion), never
 
 def to_payload(message: Outbound) -> dict[str, Any]:
     """An Outbound as outbox JSON (files are not queued; they are sent live only)."""
-    return {"text": message.text, "options": [[o.id, o.label] for o in message.options],
-            "offer_transcript_deletion": message.offer_transcript_deletion}
-
-
-def from_payload(payload: dict[str, Any]) -> Outbound:
-    """The Outbound back from outbox JSON."""
-    return Outbound(payload["text"], tuple(Option(i, label) for i, label in payload.get("options", [])),
-                    offer_transcript_deletion=bool(payload.get("offer_transcript_deletion")))
+    return outbound_to_dict(replace(message, attachments=()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +146,7 @@ class TelegramSender:
         """Outbox delivery: payload {"text", "options": [[id, label]], ...} to chat `handle`."""
         try:
             chat_id = int(message.handle)
-            sent = await self.send(chat_id, from_payload(message.payload))
+            sent = await self.send(chat_id, outbound_from_dict(message.payload))
             # officer-side hook (handlers/reporter_notices.py): files an officer sent in the
             # ticket's topic are copied (copyMessage, never forwardMessage: no sender shown)
             for from_chat, message_id in message.payload.get("copy") or ():

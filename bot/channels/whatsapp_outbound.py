@@ -9,7 +9,6 @@ Rate limits (130429, 131056, HTTP 429) and outages become outbox retries with Me
 
 from __future__ import annotations
 
-import base64
 import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -26,7 +25,7 @@ from bot.channels.whatsapp_api import (
     media_message,
 )
 from bot.channels.whatsapp_render import render
-from bot.engine.types import Attachment, Option, Outbound
+from bot.engine.types import Attachment, Outbound, outbound_from_dict, outbound_to_dict
 from storage import outbox
 from storage import whatsapp as store
 from storage.crypto import handle_digest
@@ -45,26 +44,8 @@ NETWORK_ERRORS = (aiohttp.ClientError, TimeoutError)
 
 
 def outbound_payload(message: Outbound, lang: str) -> dict[str, Any]:
-    """An `Outbound` as an outbox payload (JSON; the outbox seals it)."""
-    return {
-        "lang": lang,
-        "text": message.text,
-        "options": [[o.id, o.label, o.description] for o in message.options],
-        "attachments": [
-            [a.filename, a.content_type, base64.b64encode(a.data).decode()]
-            for a in message.attachments
-        ],
-    }
-
-
-def payload_outbound(payload: dict[str, Any]) -> Outbound:
-    """The `Outbound` in an outbox payload: {"text", "options"?, "attachments"?, "lang"?}."""
-    options = tuple(Option(*item) for item in payload.get("options") or ())
-    attachments = tuple(
-        Attachment(name, kind, base64.b64decode(data))
-        for name, kind, data in payload.get("attachments") or ()
-    )
-    return Outbound(str(payload.get("text", "")), options=options, attachments=attachments)
+    """An `Outbound` as an outbox payload, with the language its notices should use."""
+    return {"lang": lang, **outbound_to_dict(message)}
 
 
 def _error_code(exc: BaseException) -> str:
@@ -153,7 +134,7 @@ class WhatsAppSender:
         if window.last_inbound_at is not None and now - window.last_inbound_at < WINDOW:
             lang = str(message.payload.get("lang") or svc.settings.default_language)
             try:
-                wamids = await self.send(message.handle, payload_outbound(message.payload), lang)
+                wamids = await self.send(message.handle, outbound_from_dict(message.payload), lang)
             except OutsideWindowError:
                 pass  # Meta's clock says the window closed: fall through to the template
             except (GraphAPIError, *NETWORK_ERRORS) as exc:

@@ -79,4 +79,5 @@ def outbound_from_dict(data: dict[str, object]) -> Outbound:
     options = tuple(Option(*item) for item in data.get("options") or ())  # type: ignore[attr-defined]
     files = tuple(Attachment(name, kind, base64.b64decode(raw))
                   for name, kind, raw in data.get("attachments") or ())  # type: ignore[attr-defined]
-    return Outbound(str(data["text"]), options, files, bool(data.get("offer_transcript_deletion")))
+    return Outbound(str(data.get("text", "")), options, files,
+                    bool(data.get("offer_transcript_deletion")))
