@@ -12,6 +12,7 @@ from typing import TextIO
 
 from bot.app import App
 from bot.engine.types import Attachment, ChannelKind, Inbound, Option, Outbound
+from bot.media import strip_metadata
 
 Output = Callable[[str], None]
 
@@ -66,8 +67,9 @@ class ConsoleChat:
         except OSError:
             return ()
         content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return (Attachment(filename=path.name, content_type=content_type, data=_clean(data,
-                                                                                      content_type)),)
+        # the engine checks type and size; images lose their EXIF/GPS here, as on Telegram
+        return (Attachment(filename=path.name, content_type=content_type,
+                           data=strip_metadata(data, content_type)),)
 
     async def send(self, line: str) -> None:
         """Handle one typed line and print the replies."""
@@ -88,12 +90,3 @@ class ConsoleChat:
             if line.strip():
                 await self.send(line)
         self.out("")
-
-
-def _clean(data: bytes, content_type: str) -> bytes:
-    """Strip image metadata with the shared media cleaner when it is available."""
-    try:
-        from bot.media import strip_metadata  # noqa: PLC0415 - optional until media lands
-    except ImportError:
-        return data
-    return strip_metadata(data, content_type)

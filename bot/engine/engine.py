@@ -143,12 +143,12 @@ class Engine:
         return usual if until is None else max(usual, min(until, longest))
 
     async def _commit(self, session: AsyncSession, turn: Turn, inbox_id: str | None,
-                      replies: list[Outbound] | None = None) -> None:
+                      replies: list[Outbound]) -> None:
         # no side effects outside the session: the writer may run this again alone
         await save_conversation(session=session, ring=turn.ring, conv=turn.conv, now=turn.now)
         for effect in turn.effects:
             await effect(session)
-        if replies is not None and inbox_id is not None:
+        if inbox_id is not None:
             await record_replies(session=session, ring=turn.ring, inbox_id=inbox_id,
                                  replies=[outbound_to_dict(r) for r in replies])
 
