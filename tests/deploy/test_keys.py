@@ -50,7 +50,7 @@ async def test_rotation_keeps_every_report_readable_and_leaves_nothing_under_the
     old = app.services.ring
     old.save(key_file)
     done = await populate(app)
-    digest = app.engine.digest(_inbound(done.drafting))
+    digest = done.drafting.digest
     before = await read_everything(app, old, done.codes, digest)
 
     new, result = await rotate(app.db, old, key_file)
@@ -68,12 +68,6 @@ async def test_rotation_keeps_every_report_readable_and_leaves_nothing_under_the
     assert usage[old.active] == 0
     assert Keyring.from_json(key_file.read_text()).active == new.active
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
-
-
-def _inbound(reporter):
-    from bot.engine.types import Inbound  # noqa: PLC0415
-
-    return Inbound(reporter.channel, reporter.handle)
 
 
 async def test_retire_refuses_while_the_key_is_used_then_removes_it(app: App, tmp_path: Path):

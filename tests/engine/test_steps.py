@@ -38,7 +38,7 @@ async def test_control_characters_are_removed_from_free_text(app: App):
     r = await at_chronology(app)
     await r.say(CHRONOLOGY + "\x00\x07\x1b[31m")
     assert "Siapa pihak yang dilaporkan" in r.text
-    digest = app.engine.digest(Inbound(ChannelKind.CONSOLE, r.handle))
+    digest = r.digest
     conv = await app.db.read(lambda s: load_conversation(session=s, ring=app.services.ring,
                                                          digest=digest))
     assert conv.draft["chronology"] == CHRONOLOGY + "[31m"

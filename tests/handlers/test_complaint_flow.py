@@ -149,7 +149,7 @@ async def test_cancel_deletes_the_draft(app: App, reporter: Reporter):
     from storage.conversations import load_conversation  # noqa: PLC0415
     from storage.drafts import draft_files  # noqa: PLC0415
 
-    digest = app.engine.digest(reporter_inbound(reporter))
+    digest = reporter.digest
     conv = await app.db.read(lambda s: load_conversation(session=s, ring=app.services.ring,
                                                          digest=digest))
     files = await app.db.read(lambda s: draft_files(session=s, ring=app.services.ring,
@@ -157,12 +157,6 @@ async def test_cancel_deletes_the_draft(app: App, reporter: Reporter):
     assert conv.flow is None
     assert conv.draft == {}
     assert files == []
-
-
-def reporter_inbound(r: Reporter):
-    from bot.engine.types import Inbound  # noqa: PLC0415
-
-    return Inbound(r.channel, r.handle, text="")
 
 
 async def test_restart_mid_flow_resumes_at_the_same_step(app: App, settings, keyring):

@@ -103,7 +103,7 @@ async def test_reminder_carries_nothing_from_the_report(
     for secret in (IDENTITY["name"], IDENTITY["nik"], "750.000", "750000", "1 September",
                    "barang", "Pihak berkepentingan"):
         assert secret not in everything
-    digest = app.engine.digest(Inbound(r.channel, r.handle))
+    digest = r.digest
     stored = await app.db.read(lambda s: s.get(GiftReminder, digest))
     assert CHAT_ID.encode() not in stored.route  # the routing handle is sealed
 

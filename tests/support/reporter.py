@@ -20,6 +20,11 @@ class Reporter:
         self.replies: list[Outbound] = []
 
     @property
+    def digest(self) -> str:
+        """The HMAC under which the engine keeps this reporter's conversation."""
+        return self.engine.digest(Inbound(self.channel, self.handle))
+
+    @property
     def text(self) -> str:
         """All text of the last replies."""
         return "\n".join(m.text for m in self.replies)
