@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import aiohttp
 import pytest
 from sqlalchemy import func, select
@@ -13,13 +11,8 @@ from bot.channels.telegram import TelegramChannel
 from bot.settings import Settings
 from storage.models import InboxItem
 from tests.fakes.bot_api import FakeBotApi
-from tests.fakes.bot_api_chat import UserChat, catalog_text, free_port, serving, telegram_settings
-
-
-@pytest.fixture
-async def api() -> AsyncIterator[FakeBotApi]:
-    async with FakeBotApi() as fake:
-        yield fake
+from tests.fakes.bot_api_chat import UserChat, catalog_text, free_port, telegram_settings
+from tests.fakes.telegram_fixtures import api, bot  # noqa: F401 - fixtures
 
 
 @pytest.fixture
@@ -27,13 +20,6 @@ def settings(settings: Settings, api: FakeBotApi) -> Settings:
     port = free_port()
     return telegram_settings(settings, api, listen_port=port,
                              public_url=f"http://127.0.0.1:{port}")
-
-
-@pytest.fixture
-async def bot(app: App, api: FakeBotApi) -> AsyncIterator[TelegramChannel]:
-    channel = TelegramChannel(app)
-    async with serving(app, [channel], api):
-        yield channel
 
 
 async def inbox_count(app: App) -> int:

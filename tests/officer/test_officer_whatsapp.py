@@ -3,37 +3,19 @@ WhatsApp inside the 24-hour window, and only a content-free template outside it.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
-
 from bot.app import App
 from bot.engine.types import ChannelKind
-from bot.settings import Settings
-from tests.channels.whatsapp_harness import Harness, running, whatsapp_settings
+from tests.channels.whatsapp_harness import (  # noqa: F401 - the fixtures graph, settings, wa
+    Harness,
+    graph_fixture,
+    settings_fixture,
+    wa_fixture,
+)
 from tests.fakes.bot_api import FakeBotApi
 from tests.fakes.graph_api import FakeGraphAPI, Sender, messages_from
 from tests.handlers.test_complaint_flow import receipt_of, walk_to_summary
 from tests.officer.conftest import OFFICERS, bot_says, officer_says, running_desk, topic_of
 from tests.support.reporter import Reporter
-
-
-@pytest.fixture
-async def graph() -> AsyncIterator[FakeGraphAPI]:
-    server = await FakeGraphAPI().start()
-    yield server
-    await server.close()
-
-
-@pytest.fixture
-def settings(settings: Settings, graph: FakeGraphAPI) -> Settings:
-    return whatsapp_settings(settings, graph)
-
-
-@pytest.fixture
-async def wa(app: App, graph: FakeGraphAPI) -> AsyncIterator[Harness]:
-    async with running(app, graph) as harness:
-        yield harness
 
 
 async def whatsapp_ticket(app: App, wa: Harness, api: FakeBotApi) -> tuple[str, int]:

@@ -10,7 +10,7 @@ from bot.app import App
 from bot.channels.telegram import TelegramChannel
 from bot.channels.whatsapp import WhatsAppChannel
 from bot.settings import Settings
-from tests.channels.whatsapp_harness import whatsapp_settings
+from tests.channels.whatsapp_harness import graph_fixture, whatsapp_settings  # noqa: F401 - graph
 from tests.fakes.bot_api import FakeBotApi
 from tests.fakes.bot_api_chat import free_port, serving, telegram_settings
 from tests.fakes.graph_api import FakeGraphAPI
@@ -21,14 +21,6 @@ async def api() -> AsyncIterator[FakeBotApi]:
     """The fake Bot API on loopback."""
     async with FakeBotApi() as fake:
         yield fake
-
-
-@pytest.fixture
-async def graph() -> AsyncIterator[FakeGraphAPI]:
-    """The fake Graph API on loopback."""
-    server = await FakeGraphAPI().start()
-    yield server
-    await server.close()
 
 
 @pytest.fixture
