@@ -262,8 +262,9 @@ class TelegramChannel:
         inbound = Inbound(ChannelKind.TELEGRAM, str(chat_id), text=text, attachments=files,
                           language_hint=hint, external_id=str(update.update_id))
         replies = await self.app.engine.handle(inbound, inbox_id=inbox_id)
-        await self.sender.reply(chat_id, replies, incoming=[message.message_id])
-        await self.mark_done(inbox_id)  # only now: a crash before this resends the replies
+        # marked processed only with the sent replies: a crash before resends them
+        await self.sender.reply(chat_id, replies, incoming=[message.message_id],
+                                answered=inbox_id)
 
 
 def telegram_channels(app: App) -> list[TelegramChannel]:

@@ -45,11 +45,10 @@ class ButtonHandler:
             if data.startswith(FORGET):
                 await self._transcript_button(query, chat_id, data)
                 return
-            view = await self.sender.view(chat_id)
-            current = message.message_id == view.keyboard_message_id
-            option = resolve_callback(data, view.keyboard) if current else None
+            offered = await self.sender.offered(chat_id, message.message_id)
+            option = resolve_callback(data, offered) if offered is not None else None
             if option is None:
-                lang = view.lang or i18n.normalise_language(hint)
+                lang = await self.sender.lang(chat_id, hint)
                 await self.answer(query, i18n.t(lang, "telegram.button.stale"))
                 await close_keyboard(message)
                 return
@@ -58,7 +57,9 @@ class ButtonHandler:
             inbound = Inbound(ChannelKind.TELEGRAM, str(chat_id), option=option,
                               language_hint=hint, external_id=str(update.update_id))
             replies = await self.channel.app.engine.handle(inbound, inbox_id=inbox_id)
-            await self.sender.reply(chat_id, replies)  # the row is marked below, once sent
+            # the row is marked processed with the sent replies, not before
+            done, inbox_id = inbox_id, None
+            await self.sender.reply(chat_id, replies, answered=done)
         finally:
             await self.answer(query)  # always, so the spinner stops; no-op if answered
             self._answered.discard(query.id)

@@ -4,6 +4,7 @@ delivery, and the bookkeeping of message ids (both sides) for transcript deletio
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
@@ -21,6 +22,7 @@ from bot.channels.telegram_render import chunks
 from bot.engine.types import ChannelKind, Outbound, outbound_from_dict, outbound_to_dict
 from storage import outbox
 from storage.crypto import handle_digest
+from storage.inbox import mark_processed
 from storage.outbox import PendingMessage
 from storage.telegram_chats import ChatView, chat_view, record_messages
 
@@ -49,15 +51,34 @@ class TelegramSender:
     def __init__(self, app: App, bot: Bot) -> None:
         self.app = app
         self.bot = bot
+        # which keyboard is current, per chat digest: the database's, as last written or read
+        # here, so a button press need not read it back (a miss or a mismatch still reads)
+        self._keyboards: OrderedDict[str, tuple[int | None, tuple[str, ...]]] = OrderedDict()
 
     def digest(self, chat_id: int) -> str:
         """HMAC(telegram:chat id), the key of the conversation and of the chat's bookkeeping."""
         return handle_digest(self.app.services.ring, CHANNEL, str(chat_id))
 
     async def view(self, chat_id: int) -> ChatView:
-        """The chat's current keyboard and language."""
+        """The chat's current keyboard and language, from the database."""
         digest = self.digest(chat_id)
-        return await self.app.db.read(lambda s: chat_view(session=s, digest=digest))
+        view = await self.app.db.read(lambda s: chat_view(session=s, digest=digest))
+        self._remember(digest, (view.keyboard_message_id, view.keyboard))
+        return view
+
+    async def offered(self, chat_id: int, message_id: int) -> tuple[str, ...] | None:
+        """The option ids on message `message_id` if its keyboard is the chat's current one."""
+        known = self._keyboards.get(self.digest(chat_id))
+        if known is None or known[0] != message_id:  # not cached, or another worker moved on
+            view = await self.view(chat_id)
+            known = (view.keyboard_message_id, view.keyboard)
+        return known[1] if known[0] == message_id else None
+
+    def _remember(self, digest: str, keyboard: tuple[int | None, tuple[str, ...]]) -> None:
+        self._keyboards[digest] = keyboard
+        self._keyboards.move_to_end(digest)
+        while len(self._keyboards) > max(1, self.app.settings.conversation_cache_size):
+            self._keyboards.popitem(last=False)
 
     async def lang(self, chat_id: int, hint: str | None = None) -> str:
         """The reporter's language: chosen in the conversation, else Telegram's, else default."""
@@ -66,11 +87,12 @@ class TelegramSender:
 
     async def reply(self, chat_id: int, messages: Sequence[Outbound], *,
                     incoming: Sequence[int] = (), lang: str | None = None,
-                    keep_keyboard: bool = False) -> None:
+                    keep_keyboard: bool = False, answered: str | None = None) -> None:
         """Send replies now; what Telegram refuses for the moment goes to the outbox.
 
         The keyboard of the last reply with options becomes the current one; without any,
         older buttons turn stale unless `keep_keyboard` (a side remark, not a new step).
+        `answered` is the inbox row these replies answer: marked processed in the same write.
         """
         sent_ids, keyboard = list(incoming), None
         for index, message in enumerate(messages):
@@ -91,7 +113,8 @@ class TelegramSender:
             sent_ids += sent.message_ids
             keyboard = sent.keyboard or keyboard
         await self.record(chat_id, sent_ids, keyboard=keyboard,
-                          clear_keyboard=keyboard is None and not keep_keyboard)
+                          clear_keyboard=keyboard is None and not keep_keyboard,
+                          answered=answered)
 
     async def send(self, chat_id: int, message: Outbound, *, lang: str | None = None) -> Sent:
         """Send one Outbound (split, keyboard under the last part, files after it)."""
@@ -114,14 +137,24 @@ class TelegramSender:
 
     async def record(self, chat_id: int, message_ids: list[int], *,
                      keyboard: tuple[int, list[str]] | None = None,
-                     clear_keyboard: bool = False) -> None:
-        """Remember message ids (for transcript deletion) and which keyboard is current."""
-        if not message_ids and keyboard is None and not clear_keyboard:
+                     clear_keyboard: bool = False, answered: str | None = None) -> None:
+        """Remember message ids (for transcript deletion) and which keyboard is current;
+        mark the inbox row `answered` processed in the same write."""
+        if not message_ids and keyboard is None and not clear_keyboard and answered is None:
             return
         digest, now = self.digest(chat_id), self.app.services.clock()
-        await self.app.db.write(lambda s: record_messages(
-            session=s, digest=digest, message_ids=message_ids, now=now, keyboard=keyboard,
-            clear_keyboard=clear_keyboard))
+
+        async def write(session: AsyncSession) -> None:
+            await record_messages(session=session, digest=digest, message_ids=message_ids,
+                                  now=now, keyboard=keyboard, clear_keyboard=clear_keyboard)
+            if answered is not None:
+                await mark_processed(session=session, inbox_id=answered, now=now)
+
+        await self.app.db.write(write)  # the cache follows once the database has it
+        if keyboard is not None:
+            self._remember(digest, (keyboard[0], tuple(keyboard[1])))
+        elif clear_keyboard:
+            self._remember(digest, (None, ()))
 
     async def _defer(self, chat_id: int, messages: Sequence[Outbound], delay: float,
                      error: str) -> None:
