@@ -27,7 +27,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--drafts", type=int, default=10_000, help="open drafts for the memory check")
     parser.add_argument("--digest-tickets", type=int, default=100_000)
     parser.add_argument("--only", nargs="*", default=None,
-                        choices=["baseline", "sqlite", "postgresql", "workers", "argon2", "memory",
+                        choices=["baseline", "ceiling", "sqlite", "postgresql", "workers", "argon2", "memory",
                                  "digest"],
                         help="run only these parts")
     parser.add_argument("--out", type=Path, default=RESULTS)
@@ -53,6 +53,10 @@ async def run(args: argparse.Namespace) -> Report:
     async with BenchBotApi() as api:
         if wanted("baseline"):
             report.add(await baseline(api, plan))
+            progress(report.rows[-1])
+            await settle()
+        if wanted("ceiling"):
+            report.add(await baseline(api, plan, name="ceiling", module="bench.ceiling_bot"))
             progress(report.rows[-1])
             await settle()
         for database in databases:

@@ -129,9 +129,10 @@ async def wait_listening(api: BenchBotApi, timeout: float = 20.0) -> None:
             return
 
 
-def baseline_argv(port: int, api: BenchBotApi, secret: str) -> list[str]:
-    """The echo bot's command line."""
-    return [sys.executable, "-m", "bench.baseline_bot", str(port), api.base_url, api.token, secret]
+def baseline_argv(port: int, api: BenchBotApi, secret: str, *,
+                  module: str = "bench.baseline_bot") -> list[str]:
+    """An echo bot's command line."""
+    return [sys.executable, "-m", module, str(port), api.base_url, api.token, secret]
 
 
 def wbs_argv() -> list[str]:

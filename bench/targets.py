@@ -57,17 +57,18 @@ async def drive(api: BenchBotApi, bots: list[BotProcess], plan: Plan, *, strict:
         return result, sum(cpu_seconds(b.pid) for b in bots) - cpu_before
 
 
-async def baseline(api: BenchBotApi, plan: Plan) -> Row:
-    """The plain python-telegram-bot echo bot."""
+async def baseline(api: BenchBotApi, plan: Plan, *, name: str = "baseline",
+                   module: str = "bench.baseline_bot") -> Row:
+    """An echo bot: the plain python-telegram-bot one, or `bench.ceiling_bot` (no framework)."""
     port = free_port()
-    bot = await start_bot(baseline_argv(port, api, "bench-secret"), env=wbs_env(
-        api=api, data_dir=plan.logs, port=port), api=api, log_path=plan.logs / "baseline.log")
+    bot = await start_bot(baseline_argv(port, api, "bench-secret", module=module), env=wbs_env(
+        api=api, data_dir=plan.logs, port=port), api=api, log_path=plan.logs / f"{name}.log")
     try:
         result, cpu = await drive(api, [bot], plan, strict=False)
         peak = bot.memory().get("VmHWM", 0)
     finally:
         await bot.stop()
-    return Row.of("baseline", "-", plan.reporters, result, peak_rss_kib=peak, cpu_seconds=cpu)
+    return Row.of(name, "-", plan.reporters, result, peak_rss_kib=peak, cpu_seconds=cpu)
 
 
 async def wbs(api: BenchBotApi, plan: Plan, *, database: str, argon2: tuple[int, int],
