@@ -23,7 +23,6 @@ from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
-
 JSON_HEADERS = {"Content-Type": "application/json"}
 
 
