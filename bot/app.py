@@ -52,17 +52,23 @@ def setup_logging(settings: Settings) -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
+def make_data_dir(settings: Settings) -> None:
+    """The data directory holds the database and the keys: only the bot's user may enter it."""
+    settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+
+
 async def build_app(settings: Settings, *, ring: Keyring | None = None,
                     migrate: bool = True) -> App:
     """Wire keys, database and engine; bring the schema to the newest migration
     (`migrate=False`: create tables from the models, for throw-away test databases)."""
-    settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # holds db and keys
+    make_data_dir(settings)
     ring = ring or load_keyring(settings)
     db = Database(make_engine(settings.db_url, pool_size=settings.database_pool_size,
                               pool_timeout=settings.database_pool_timeout,
                               schema=settings.database_schema))
     if migrate:
-        await migrations.upgrade(db.engine, schema=settings.database_schema)
+        if await migrations.current(db.engine) != migrations.head():
+            await migrations.upgrade(db.engine, schema=settings.database_schema)
     else:
         await db.create_tables()
     hasher = SecretHasher(time_cost=settings.argon2_time_cost,

@@ -8,10 +8,11 @@ import asyncio
 import contextlib
 import logging
 import signal
+import sys
 
 from aiohttp import web
 
-from bot.app import App, build_app, setup_logging
+from bot.app import App, build_app, make_data_dir, setup_logging
 from bot.channels.base import Channel
 from bot.channels.telegram import telegram_channels
 from bot.channels.telegram_notices import notice_channels
@@ -21,6 +22,8 @@ from bot.outbox_sender import OutboxSender
 from bot.scheduler import Scheduler
 from bot.settings import Settings
 from bot.web import build_web_app
+from storage import migrations
+from storage.db import make_engine
 
 log = logging.getLogger(__name__)
 
@@ -76,9 +79,28 @@ async def engine_idle(app: App, timeout: float) -> bool:
     return not len(app.engine.locks)
 
 
+async def migrate_apart(settings: Settings) -> None:
+    """Bring the database to the newest migration in a child `wbs migrate` when it is behind:
+    the bot then runs for months without alembic in its memory (see storage/migrations)."""
+    make_data_dir(settings)
+    engine = make_engine(settings.db_url, schema=settings.database_schema)
+    try:
+        behind = await migrations.current(engine) != migrations.head()
+    finally:
+        await engine.dispose()
+    if not behind:
+        return
+    log.info("migrating the database to %s", migrations.head())
+    child = await asyncio.create_subprocess_exec(  # the same environment, so the same settings
+        sys.executable, "-m", "bot", "migrate", stdout=asyncio.subprocess.DEVNULL)
+    if await child.wait() != 0:
+        raise RuntimeError("the database migration failed; its error is above")
+
+
 async def run(settings: Settings, args: argparse.Namespace) -> int:
     """Run until SIGINT/SIGTERM. Without any bot token this is the terminal chat."""
     setup_logging(settings)
+    await migrate_apart(settings)
     app = await build_app(settings)
     try:
         channels = enabled_channels(app)

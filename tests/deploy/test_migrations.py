@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import subprocess
+import sys
 import uuid
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import inspect, text
@@ -20,6 +24,7 @@ from storage.db import Database, make_engine
 from storage.models.ticket import TICKET_CONTENT
 
 FIRST = "0001"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 async def table_names(engine: AsyncEngine) -> set[str]:
@@ -159,3 +164,51 @@ async def test_a_missing_postgresql_schema_is_created_on_first_start(database):
         async with engine.begin() as conn:
             await conn.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{fresh}" CASCADE')
         await engine.dispose()
+
+
+def test_head_read_from_the_file_numbers_is_the_head_alembic_sees():
+    from alembic.script import ScriptDirectory  # noqa: PLC0415
+
+    script = ScriptDirectory.from_config(migrations.config())
+    assert script.get_heads() == [migrations.head()]
+
+
+START_AND_REPORT = """
+import asyncio, sys
+from bot.app import build_app
+from bot.runner import migrate_apart
+from bot.settings import Settings
+
+async def main():
+    settings = Settings()
+    await migrate_apart(settings)
+    app = await build_app(settings)
+    await app.close()
+
+asyncio.run(main())
+print("alembic loaded" if "alembic" in sys.modules else "alembic not loaded")
+"""
+
+
+def start_bot_process(database: tuple[str, str | None], data_dir: Path) -> str:
+    """What a `wbs run` start-up leaves in its process: whether it loaded alembic."""
+    url, schema = database
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WBS_")}
+    env |= {"WBS_DATA_DIR": str(data_dir), "WBS_DATABASE_URL": url,
+            "WBS_DATABASE_SCHEMA": schema or ""}
+    done = subprocess.run([sys.executable, "-c", START_AND_REPORT], env=env, cwd=ROOT,  # noqa: S603
+                          capture_output=True, text=True, timeout=120, check=True)
+    return done.stdout.strip().splitlines()[-1]
+
+
+async def test_the_running_bot_never_loads_alembic_and_a_fresh_database_is_migrated(
+        database, tmp_path: Path):
+    url, schema = database
+    assert await asyncio.to_thread(start_bot_process, database, tmp_path) == "alembic not loaded"
+    engine = make_engine(url, schema=schema)
+    try:
+        assert await migrations.current(engine) == migrations.head()  # done by the child
+        assert await migrations.model_diff(engine) == []
+    finally:
+        await engine.dispose()
+    assert await asyncio.to_thread(start_bot_process, database, tmp_path) == "alembic not loaded"
