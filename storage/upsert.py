@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
+from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.dml import Insert
+
+
+@functools.cache
+def _insert_ignoring(dialect: str, table: Table) -> Insert:
+    """One statement per table, values bound at execution: building a statement with its
+    values inside costs SQLAlchemy far more (coercion, cache key) than running it."""
+    module = postgresql if dialect == "postgresql" else sqlite
+    return module.insert(table).on_conflict_do_nothing()
 
 
 async def insert_ignore(session: AsyncSession, model: Any, values: dict[str, Any]) -> bool:
     """Insert a row unless it collides with a unique key; True if a row was inserted."""
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    module = postgresql if dialect == "postgresql" else sqlite
-    stmt = module.insert(model).values(**values).on_conflict_do_nothing()
-    # a Core statement on the session's connection: the ORM's bulk-insert path costs more
-    # than the insert itself and gives nothing here (pending ORM rows go first, as they would)
+    # pending ORM rows go first, as the ORM's autoflush would send them
     if session.new or session.dirty or session.deleted:
         await session.flush()
-    result = await (await session.connection()).execute(stmt)
+    connection = await session.connection()
+    result = await connection.execute(_insert_ignoring(dialect, model.__table__), values)
     return bool(result.rowcount)
