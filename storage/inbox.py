@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -15,7 +16,15 @@ from storage.deferred import defer
 from storage.models import InboxItem
 from storage.models.base import new_id
 from storage.models.inbox import INBOX_PAYLOAD, INBOX_REPLIES
-from storage.upsert import insert_ignore
+from storage.upsert import insert_ignore, insert_ignoring
+
+
+def _inbox_row(ring: Keyring, *, channel: str, external_id: str, payload: bytes,
+               now: datetime) -> dict[str, Any]:
+    row_id = new_id()
+    sealed = seal_ephemeral(ring, payload, contract=INBOX_PAYLOAD, row_id=row_id)
+    return {"id": row_id, "channel": channel, "external_id": external_id, "payload": sealed,
+            "received_at": now}
 
 
 async def accept_update(
@@ -23,13 +32,38 @@ async def accept_update(
     now: datetime,
 ) -> str | None:
     """Store an update; returns its inbox id, or None if (channel, external_id) was seen before."""
-    row_id = new_id()
-    sealed = seal_ephemeral(ring, payload, contract=INBOX_PAYLOAD, row_id=row_id)
-    inserted = await insert_ignore(session, InboxItem, {
-        "id": row_id, "channel": channel, "external_id": external_id, "payload": sealed,
-        "received_at": now,
-    })
-    return row_id if inserted else None
+    row = _inbox_row(ring, channel=channel, external_id=external_id, payload=payload, now=now)
+    return row["id"] if await insert_ignore(session, InboxItem, row) else None
+
+
+@dataclass(slots=True)
+class Accepted:
+    """An update queued by `queue_update`; `inbox_id` is known once the transaction commits
+    (None if (channel, external_id) was seen before)."""
+
+    row: dict[str, Any]
+    inbox_id: str | None = None
+
+
+async def queue_update(
+    *, session: AsyncSession, ring: Keyring, channel: str, external_id: str, payload: bytes,
+    now: datetime,
+) -> Accepted:
+    """Like accept_update, but sent with the commit together with every other update of the
+    same group commit (one statement); read `inbox_id` after the write has returned."""
+    accepted = Accepted(_inbox_row(ring, channel=channel, external_id=external_id,
+                                   payload=payload, now=now))
+    defer(session, "inbox.accept", _accept_many, accepted)
+    return accepted
+
+
+def _accept_many(session: Session, items: list[Accepted]) -> None:
+    conn = session.connection()
+    table = InboxItem.__table__
+    stmt = insert_ignoring(conn.dialect.name, table).returning(table.c.id)
+    stored = set(conn.execute(stmt, [item.row for item in items]).scalars())
+    for item in items:
+        item.inbox_id = item.row["id"] if item.row["id"] in stored else None
 
 
 async def mark_processed(*, session: AsyncSession, inbox_id: str, now: datetime) -> None:

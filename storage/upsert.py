@@ -12,7 +12,7 @@ from sqlalchemy.sql.dml import Insert
 
 
 @functools.cache
-def _insert_ignoring(dialect: str, table: Table) -> Insert:
+def insert_ignoring(dialect: str, table: Table) -> Insert:
     """One statement per table, values bound at execution: building a statement with its
     values inside costs SQLAlchemy far more (coercion, cache key) than running it."""
     module = postgresql if dialect == "postgresql" else sqlite
@@ -26,5 +26,5 @@ async def insert_ignore(session: AsyncSession, model: Any, values: dict[str, Any
     if session.new or session.dirty or session.deleted:
         await session.flush()
     connection = await session.connection()
-    result = await connection.execute(_insert_ignoring(dialect, model.__table__), values)
+    result = await connection.execute(insert_ignoring(dialect, model.__table__), values)
     return bool(result.rowcount)

@@ -42,7 +42,7 @@ from bot.channels.telegram_send import CHANNEL, TelegramSender
 from bot.engine.locks import KeyedLocks
 from bot.engine.types import ChannelKind, Inbound, Outbound
 from bot.media import DEFAULT_ALLOWED, MB, MediaError
-from storage.inbox import accept_update, mark_processed, unprocessed
+from storage.inbox import Accepted, mark_processed, queue_update, unprocessed
 from storage.outbox import PendingMessage
 
 log = logging.getLogger(__name__)
@@ -194,14 +194,14 @@ class TelegramChannel:
             return
         now = svc.clock()
 
-        async def store(session: AsyncSession) -> list[str | None]:
-            return [await accept_update(session=session, ring=svc.ring, channel=CHANNEL,
-                                        external_id=key, payload=payload, now=now)
+        async def store(session: AsyncSession) -> list[Accepted]:
+            return [await queue_update(session=session, ring=svc.ring, channel=CHANNEL,
+                                       external_id=key, payload=payload, now=now)
                     for _, key, payload in wanted]
 
-        for (update, _, _), inbox_id in zip(wanted, await self.app.db.write(store), strict=True):
-            if inbox_id is not None:
-                self._dispatch(inbox_id, update)
+        for (update, _, _), stored in zip(wanted, await self.app.db.write(store), strict=True):
+            if stored.inbox_id is not None:
+                self._dispatch(stored.inbox_id, update)
 
     def _dispatch(self, inbox_id: str, update: Update) -> None:
         task = asyncio.get_running_loop().create_task(self._process(inbox_id, update))
