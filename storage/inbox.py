@@ -16,43 +16,28 @@ from storage.deferred import defer
 from storage.models import InboxItem
 from storage.models.base import new_id
 from storage.models.inbox import INBOX_PAYLOAD, INBOX_REPLIES
-from storage.upsert import insert_ignore, insert_ignoring
-
-
-def _inbox_row(ring: Keyring, *, channel: str, external_id: str, payload: bytes,
-               now: datetime) -> dict[str, Any]:
-    row_id = new_id()
-    sealed = seal_ephemeral(ring, payload, contract=INBOX_PAYLOAD, row_id=row_id)
-    return {"id": row_id, "channel": channel, "external_id": external_id, "payload": sealed,
-            "received_at": now}
-
-
-async def accept_update(
-    *, session: AsyncSession, ring: Keyring, channel: str, external_id: str, payload: bytes,
-    now: datetime,
-) -> str | None:
-    """Store an update; returns its inbox id, or None if (channel, external_id) was seen before."""
-    row = _inbox_row(ring, channel=channel, external_id=external_id, payload=payload, now=now)
-    return row["id"] if await insert_ignore(session, InboxItem, row) else None
+from storage.upsert import insert_ignoring
 
 
 @dataclass(slots=True)
 class Accepted:
-    """An update queued by `queue_update`; `inbox_id` is known once the transaction commits
+    """An update queued by `accept_update`; `inbox_id` is known once the transaction commits
     (None if (channel, external_id) was seen before)."""
 
     row: dict[str, Any]
     inbox_id: str | None = None
 
 
-async def queue_update(
+async def accept_update(
     *, session: AsyncSession, ring: Keyring, channel: str, external_id: str, payload: bytes,
     now: datetime,
 ) -> Accepted:
-    """Like accept_update, but sent with the commit together with every other update of the
-    same group commit (one statement); read `inbox_id` after the write has returned."""
-    accepted = Accepted(_inbox_row(ring, channel=channel, external_id=external_id,
-                                   payload=payload, now=now))
+    """Store an update (sealed), sent with the commit together with every other update of the
+    same group commit in one statement; read `inbox_id` once the write has returned."""
+    row_id = new_id()
+    sealed = seal_ephemeral(ring, payload, contract=INBOX_PAYLOAD, row_id=row_id)
+    accepted = Accepted({"id": row_id, "channel": channel, "external_id": external_id,
+                         "payload": sealed, "received_at": now})
     defer(session, "inbox.accept", _accept_many, accepted)
     return accepted
 

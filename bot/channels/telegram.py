@@ -42,7 +42,7 @@ from bot.channels.telegram_send import CHANNEL, TelegramSender
 from bot.engine.locks import KeyedLocks
 from bot.engine.types import ChannelKind, Inbound, Outbound
 from bot.media import DEFAULT_ALLOWED, MB, MediaError
-from storage.inbox import Accepted, mark_processed, queue_update, unprocessed
+from storage.inbox import Accepted, accept_update, mark_processed, unprocessed
 from storage.outbox import PendingMessage
 
 log = logging.getLogger(__name__)
@@ -195,8 +195,8 @@ class TelegramChannel:
         now = svc.clock()
 
         async def store(session: AsyncSession) -> list[Accepted]:
-            return [await queue_update(session=session, ring=svc.ring, channel=CHANNEL,
-                                       external_id=key, payload=payload, now=now)
+            return [await accept_update(session=session, ring=svc.ring, channel=CHANNEL,
+                                        external_id=key, payload=payload, now=now)
                     for _, key, payload in wanted]
 
         for (update, _, _), stored in zip(wanted, await self.app.db.write(store), strict=True):

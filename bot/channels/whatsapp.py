@@ -47,7 +47,7 @@ from bot.engine.types import Attachment, Inbound, Outbound
 from bot.i18n import t
 from bot.media import MB, MediaError, clean_attachment
 from storage import whatsapp as store
-from storage.inbox import mark_processed, queue_update, unprocessed
+from storage.inbox import accept_update, mark_processed, unprocessed
 from storage.outbox import PendingMessage
 from storage.whatsapp import CHANNEL
 
@@ -151,7 +151,7 @@ class WhatsAppChannel:
     async def _store(self, message: IncomingMessage) -> str | None:
         svc = self.app.services
         now = svc.clock()
-        stored = await svc.db.write(lambda s: queue_update(
+        stored = await svc.db.write(lambda s: accept_update(
             session=s, ring=svc.ring, channel=CHANNEL, now=now,
             external_id=str(message.inbound.external_id), payload=dump_message(message)))
         return stored.inbox_id

@@ -25,9 +25,9 @@ def routes(app: App) -> list[web.RouteDef]:
         raw = await request.read()
         body = json.loads(raw)
         svc = app.services
-        inbox_id = await svc.db.write(lambda s: accept_update(
+        inbox_id = (await svc.db.write(lambda s: accept_update(
             session=s, ring=svc.ring, channel="telegram", external_id=body["id"], payload=raw,
-            now=svc.clock()))
+            now=svc.clock()))).inbox_id
         if inbox_id is None:
             return web.json_response({"duplicate": True})
         name = body.get("file")

@@ -16,9 +16,9 @@ from tests.support.reporter import Reporter
 async def stored_update(app: App, external_id: str) -> str:
     """An update accepted into the inbox, as a channel does before acknowledging it."""
     svc = app.services
-    inbox_id = await app.db.write(lambda s: inbox.accept_update(
+    inbox_id = (await app.db.write(lambda s: inbox.accept_update(
         session=s, ring=svc.ring, channel="telegram", external_id=external_id, payload=b"{}",
-        now=svc.clock()))
+        now=svc.clock()))).inbox_id
     assert inbox_id is not None
     return inbox_id
 

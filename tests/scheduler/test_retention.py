@@ -117,15 +117,16 @@ async def test_retention_prunes_finished_inbox_outbox_and_abandoned_drafts(
     now = clock()
     week_ago = now - timedelta(days=8)
 
+    async def receive(s: Any) -> list[inbox.Accepted]:
+        return [await inbox.accept_update(session=s, ring=ring, channel="telegram",
+                                          external_id=key, payload=b"{}", now=at)
+                for key, at in (("1", week_ago), ("2", now), ("3", week_ago))]
+
+    done, fresh, _kept = await app.db.write(receive)  # the third is never processed: kept
+
     async def seed(s: Any) -> None:
-        done = await inbox.accept_update(session=s, ring=ring, channel="telegram",
-                                         external_id="1", payload=b"{}", now=week_ago)
-        await inbox.mark_processed(session=s, inbox_id=done, now=week_ago)
-        fresh = await inbox.accept_update(session=s, ring=ring, channel="telegram",
-                                          external_id="2", payload=b"{}", now=now)
-        await inbox.mark_processed(session=s, inbox_id=fresh, now=now)
-        await inbox.accept_update(session=s, ring=ring, channel="telegram", external_id="3",
-                                  payload=b"{}", now=week_ago)  # never processed: kept
+        await inbox.mark_processed(session=s, inbox_id=done.inbox_id, now=week_ago)
+        await inbox.mark_processed(session=s, inbox_id=fresh.inbox_id, now=now)
         sent = await outbox.enqueue(session=s, ring=ring, channel="telegram", handle="1",
                                     purpose="reply", payload={}, now=week_ago)
         await outbox.mark_delivered(session=s, outbox_id=sent, now=week_ago)

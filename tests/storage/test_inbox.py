@@ -8,14 +8,14 @@ import asyncio
 from sqlalchemy import func, select
 
 from bot.app import App
-from storage.inbox import queue_update, unprocessed
+from storage.inbox import accept_update, unprocessed
 from storage.models import InboxItem
 
 
 async def queued(app: App, external_id: str, payload: bytes) -> str | None:
-    """One update stored the way the channels store them; its inbox id, None if seen before."""
+    """One update stored as the channels store it; its inbox id, None if seen before."""
     ring, now = app.services.ring, app.services.clock()
-    stored = await app.db.write(lambda s: queue_update(
+    stored = await app.db.write(lambda s: accept_update(
         session=s, ring=ring, channel="telegram", external_id=external_id, payload=payload,
         now=now))
     return stored.inbox_id
@@ -26,7 +26,8 @@ async def test_updates_queued_together_are_each_stored_once(app: App):
     first = await asyncio.gather(*(queued(app, e, e.encode()) for e in ids),
                                  *(queued(app, e, e.encode()) for e in ids[:10]))  # redelivered
     fresh, repeated = first[:60], first[60:]
-    assert all(fresh) and len(set(fresh)) == 60
+    assert all(fresh)
+    assert len(set(fresh)) == 60
     assert repeated == [None] * 10
     assert await asyncio.gather(*(queued(app, e, b"again") for e in ids[:5])) == [None] * 5
 
