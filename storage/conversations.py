@@ -41,7 +41,7 @@ class ConversationState:
 
     @classmethod
     def from_snapshot(cls, data: dict[str, Any]) -> ConversationState:
-        """Rebuild from `dataclasses.asdict` output whose datetimes were written with str()."""
+        """Rebuild from a snapshot of the fields whose datetimes were written with str()."""
         for name in ("expires_at", "last_inbound_at"):
             if data.get(name):
                 data[name] = datetime.fromisoformat(data[name])

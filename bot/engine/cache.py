@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from collections import OrderedDict
-from dataclasses import asdict
+from dataclasses import fields
 
 from storage.conversations import ConversationState
 
@@ -31,7 +31,10 @@ class ConversationCache:
         """Remember the state as committed."""
         if self.size <= 0:
             return
-        self._entries[conv.digest] = json.dumps(asdict(conv), default=str)
+        # a shallow dict: json.dumps copies the nested draft anyway (asdict's deep copy first
+        # cost as much as the rest of the turn's bookkeeping)
+        snapshot = {f.name: getattr(conv, f.name) for f in fields(conv)}
+        self._entries[conv.digest] = json.dumps(snapshot, default=str)
         self._entries.move_to_end(conv.digest)
         while len(self._entries) > self.size:
             self._entries.popitem(last=False)
