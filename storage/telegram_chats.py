@@ -65,13 +65,16 @@ def _record_many(session: Session, items: list[Recorded]) -> None:
     table = TelegramChat.__table__
     conn = session.connection()
     digests = list(dict.fromkeys(item.digest for item in items))
-    rows = {r.digest: [json.loads(r.messages), r.keyboard_message_id, json.loads(r.keyboard)]
+    # digest -> [messages, keyboard message id, keyboard, time of its last record]
+    rows = {r.digest: [json.loads(r.messages), r.keyboard_message_id, json.loads(r.keyboard),
+                       None]
             for r in conn.execute(select(table.c.digest, table.c.messages,
                                          table.c.keyboard_message_id, table.c.keyboard)
                                   .where(table.c.digest.in_(digests)))}
     existing = set(rows)
     for item in items:
-        row = rows.setdefault(item.digest, [[], None, []])
+        row = rows.setdefault(item.digest, [[], None, [], None])
+        row[3] = item.now
         stamp = int(item.now.timestamp())
         oldest = stamp - int(DELETABLE_FOR.total_seconds())
         kept = [m for m in row[0] if m[1] >= oldest]
@@ -80,9 +83,8 @@ def _record_many(session: Session, items: list[Recorded]) -> None:
             row[1], row[2] = item.keyboard[0], list(item.keyboard[1])
         elif item.clear_keyboard:
             row[1], row[2] = None, []
-    at = max(item.now for item in items)
     values = [{"b_digest": digest, "b_messages": json.dumps(row[0]), "b_keyboard_id": row[1],
-               "b_keyboard": json.dumps(row[2]), "b_at": at} for digest, row in rows.items()]
+               "b_keyboard": json.dumps(row[2]), "b_at": row[3]} for digest, row in rows.items()]
     updates = [v for v in values if v["b_digest"] in existing]
     inserts = [v for v in values if v["b_digest"] not in existing]
     columns = {"messages": bindparam("b_messages"),
