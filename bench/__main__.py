@@ -27,8 +27,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--drafts", type=int, default=10_000, help="open drafts for the memory check")
     parser.add_argument("--digest-tickets", type=int, default=100_000)
     parser.add_argument("--only", nargs="*", default=None,
-                        choices=["baseline", "ceiling", "sqlite", "postgresql", "workers", "argon2", "memory",
-                                 "digest"],
+                        choices=["baseline", "ceiling", "sqlite", "postgresql", "workers",
+                                 "argon2", "memory", "digest"],
                         help="run only these parts")
     parser.add_argument("--out", type=Path, default=RESULTS)
     return parser.parse_args(argv)
