@@ -50,10 +50,10 @@ class ButtonHandler:
             if option is None:
                 lang = await self.sender.lang(chat_id, hint)
                 await self.answer(query, i18n.t(lang, "telegram.button.stale"))
-                await close_keyboard(message)
+                await self.close_keyboard(message)
                 return
             await self.answer(query)
-            await close_keyboard(message, chosen=button_label(message, data))
+            await self.close_keyboard(message, chosen=button_label(message, data))
             inbound = Inbound(ChannelKind.TELEGRAM, str(chat_id), option=option,
                               language_hint=hint, external_id=str(update.update_id))
             replies = await self.channel.app.engine.handle(inbound, inbox_id=inbox_id)
@@ -71,9 +71,21 @@ class ButtonHandler:
             return
         self._answered.add(query.id)
         try:
-            await query.answer(text=text)
+            await self.sender.calls.answer_press(query.id, text)
         except TelegramError as exc:
             log.info("could not answer a button press: %s", type(exc).__name__)
+
+    async def close_keyboard(self, message: object, *, chosen: str | None = None) -> None:
+        """Take the buttons off a message, showing the choice made when there is room."""
+        if not isinstance(message, Message):  # too old: Telegram sent no content
+            return
+        text = message.text or ""
+        edited = f"{text}\n\n✅ {chosen}" if chosen and text else None
+        try:
+            await self.sender.calls.edit(message.chat.id, message.message_id,
+                                         text=edited if edited and len(edited) <= MAX_TEXT else None)
+        except BadRequest as exc:  # already edited, or too old to edit
+            log.debug("keyboard not removed: %s", exc.message[:80])
 
     async def _transcript_button(self, query: CallbackQuery, chat_id: int, data: str) -> None:
         if data == FORGET_YES:
@@ -82,8 +94,7 @@ class ButtonHandler:
         elif data == FORGET_NO:
             lang = await self.sender.lang(chat_id, query.from_user.language_code)
             await self.answer(query, i18n.t(lang, "telegram.transcript.kept"))
-            if isinstance(query.message, Message):
-                await close_keyboard(query.message)
+            await self.close_keyboard(query.message)
         else:
             await self.answer(query)
             await self.offer_deletion(chat_id)
@@ -126,17 +137,3 @@ def button_label(message: Message, data: str) -> str | None:
             if button.callback_data == data:
                 return button.text
     return None
-
-
-async def close_keyboard(message: object, *, chosen: str | None = None) -> None:
-    """Take the buttons off a message, showing the choice made when there is room."""
-    if not isinstance(message, Message):
-        return
-    try:
-        text = message.text or ""
-        if chosen and text and len(text) + len(chosen) + 4 <= MAX_TEXT:
-            await message.edit_text(f"{text}\n\n✅ {chosen}", reply_markup=None)
-        else:
-            await message.edit_reply_markup(reply_markup=None)
-    except BadRequest as exc:  # already edited, or too old to edit
-        log.debug("keyboard not removed: %s", exc.message[:80])

@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, TelegramError
+from telegram.ext import ExtBot
 
 from bot import i18n
 from bot.app import App
+from bot.channels.telegram_calls import BotCalls
 from bot.channels.telegram_render import chunks
 from bot.engine.types import Attachment, Outbound
 from handlers.gift_clock import load_calendar
@@ -33,9 +36,10 @@ def topic_gone(exc: BadRequest) -> bool:
 class DeskPoster:
     """Knows where each ticket lives in which chat and puts messages there."""
 
-    def __init__(self, app: App, bot: Bot) -> None:
+    def __init__(self, app: App, bot: ExtBot[Any]) -> None:
         self.app = app
         self.bot = bot
+        self.calls = BotCalls(bot)
         self.forum: dict[int, bool] = {}  # chat id -> is a forum (learnt at start)
 
     @property
@@ -118,9 +122,8 @@ class DeskPoster:
         ids: list[int] = []
         for message in messages:
             for chunk in chunks(message.text, message.options):
-                sent = await self.bot.send_message(chat_id, chunk.text, message_thread_id=thread_id,
-                                                   reply_markup=chunk.keyboard)
-                ids.append(sent.message_id)
+                ids.append(await self.calls.send_message(
+                    chat_id, chunk.text, message_thread_id=thread_id, reply_markup=chunk.keyboard))
             for file in message.attachments:
                 sent = await self.bot.send_document(chat_id, file.data, filename=file.filename,
                                                     message_thread_id=thread_id)

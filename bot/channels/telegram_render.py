@@ -1,13 +1,13 @@
 """Neutral `Outbound` -> Telegram messages: text split under 4,096 characters, options as an
-inline keyboard whose callback data always fits Telegram's 64 bytes."""
+inline keyboard (Bot API JSON, sent by bot/channels/telegram_calls.py) whose callback data always
+fits Telegram's 64 bytes."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-
+from bot.channels.telegram_calls import Markup
 from bot.engine.types import Option
 
 MAX_TEXT = 4096
@@ -21,7 +21,7 @@ class Chunk:
     """One Telegram message to send: text and, on the last chunk, the keyboard."""
 
     text: str
-    keyboard: InlineKeyboardMarkup | None = None
+    keyboard: Markup | None = None
 
 
 def split_text(text: str, limit: int = SAFE_TEXT) -> list[str]:
@@ -58,23 +58,21 @@ def resolve_callback(data: str, offered: Sequence[str]) -> str | None:
     return data if data in offered else None
 
 
-def keyboard(
-    options: Sequence[Option], extra: Sequence[tuple[str, str]] = ()
-) -> InlineKeyboardMarkup | None:
+def keyboard(options: Sequence[Option], extra: Sequence[tuple[str, str]] = ()) -> Markup | None:
     """Options as inline buttons (short labels two to a row), then `extra` (label, data) rows."""
     if not options and not extra:
         return None
-    rows: list[list[InlineKeyboardButton]] = []
+    rows: list[list[dict[str, str]]] = []
     for index, option in enumerate(options):
-        button = InlineKeyboardButton(option.label, callback_data=callback_data(option.id, index))
+        button = {"text": option.label, "callback_data": callback_data(option.id, index)}
         last = rows[-1] if rows else None
         if (last is not None and len(last) == 1 and len(option.label) <= SHORT_LABEL
-                and len(last[0].text) <= SHORT_LABEL):
+                and len(last[0]["text"]) <= SHORT_LABEL):
             last.append(button)
         else:
             rows.append([button])
-    rows += [[InlineKeyboardButton(label, callback_data=data)] for label, data in extra]
-    return InlineKeyboardMarkup(rows)
+    rows += [[{"text": label, "callback_data": data}] for label, data in extra]
+    return {"inline_keyboard": rows}
 
 
 def chunks(

@@ -11,12 +11,13 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.ext import ExtBot
 
 from bot import i18n
 from bot.app import App
 from bot.channels.base import Delivery
+from bot.channels.telegram_calls import BotCalls
 from bot.channels.telegram_limits import retry_after_seconds
 from bot.channels.telegram_render import chunks
 from bot.engine.types import ChannelKind, Outbound, outbound_from_dict, outbound_to_dict
@@ -48,9 +49,10 @@ class Sent:
 class TelegramSender:
     """Puts Outbound messages into chats and remembers their ids (never their content)."""
 
-    def __init__(self, app: App, bot: Bot) -> None:
+    def __init__(self, app: App, bot: ExtBot[Any]) -> None:
         self.app = app
         self.bot = bot
+        self.calls = BotCalls(bot)
         # which keyboard is current, per chat digest: the database's, as last written or read
         # here, so a button press need not read it back (a miss or a mismatch still reads)
         self._keyboards: OrderedDict[str, tuple[int | None, tuple[str, ...]]] = OrderedDict()
@@ -124,8 +126,8 @@ class TelegramSender:
             extra.append((label, FORGET))
         ids = []
         for chunk in chunks(message.text, message.options, extra):
-            sent = await self.bot.send_message(chat_id, chunk.text, reply_markup=chunk.keyboard)
-            ids.append(sent.message_id)
+            ids.append(await self.calls.send_message(chat_id, chunk.text,
+                                                     reply_markup=chunk.keyboard))
         for attachment in message.attachments:
             sent = await self.bot.send_document(chat_id, attachment.data,
                                                 filename=attachment.filename)

@@ -46,7 +46,8 @@ def test_short_labels_share_a_row_and_long_ones_stand_alone():
         Option("cat:abuse", "Penyalahgunaan wewenang"), Option("back", "Kembali"),
     ])
 
-    rows = [[b.text for b in row] for row in markup.inline_keyboard]
+    assert markup is not None
+    rows = [[b["text"] for b in row] for row in markup["inline_keyboard"]]
     assert rows == [["Ya", "Tidak"], ["Penyalahgunaan wewenang"], ["Kembali"]]
 
 
