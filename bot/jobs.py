@@ -22,7 +22,7 @@ from handlers.digest import DigestView, render_digest, render_indicators, render
 from handlers.gift_clock import load_calendar
 from handlers.sla import Deadline, Level, SlaPolicy, breach_cutoff, local_day
 from handlers.workdays import WorkCalendar
-from storage import audit, digests, outbox, retention
+from storage import audit, digests, outbox, retention, telegram_chats
 from storage.conversations import expire_drafts
 
 log = logging.getLogger(__name__)
@@ -233,6 +233,7 @@ class Jobs:
                     session=session, processed_before=now - timedelta(days=cfg.inbox_grace_days)),
                 "outbox": await retention.prune_outbox(
                     session=session, finished_before=now - timedelta(days=cfg.outbox_grace_days)),
+                "telegram_messages": await telegram_chats.prune_messages(session=session, now=now),
             })
             counts["orphans"] = await retention.prune_orphans(session=session)
             for action, key in (("retention.drafts", "drafts"), ("retention.inbox", "inbox"),

@@ -6,15 +6,15 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import Integer, bindparam, insert, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from storage.deferred import defer
-from storage.models import Conversation, TelegramChat
+from storage.models import Conversation, TelegramChat, TelegramMessage
+from storage.upsert import insert_ignoring, upserting
 
 DELETABLE_FOR = timedelta(hours=48)  # Telegram lets bots delete private-chat messages this long
-MAX_TRACKED = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,58 +53,48 @@ async def record_messages(
 ) -> None:
     """Remember message ids of the chat (both sides); optionally set or clear the keyboard.
 
-    Sent with the commit, for every chat of the same group commit together: one read of their
-    rows and one statement each for the updates and the inserts (storage/deferred.py)."""
+    Sent with the commit, for every chat of the same group commit together: one insert of all
+    message ids and one upsert of the keyboards that changed (storage/deferred.py)."""
     shown = (keyboard[0], tuple(keyboard[1])) if keyboard is not None else None
     defer(session, "telegram_chat.record", _record_many,
           Recorded(digest, tuple(message_ids), now, shown, clear_keyboard))
 
 
 def _record_many(session: Session, items: list[Recorded]) -> None:
-    """Apply every chat's records in order: read the rows once, then write them in bulk."""
-    table = TelegramChat.__table__
+    """Apply every chat's records in order: the ids in one statement, the last keyboard each
+    chat was shown in another."""
     conn = session.connection()
-    digests = list(dict.fromkeys(item.digest for item in items))
-    # digest -> [messages, keyboard message id, keyboard, time of its last record]
-    rows = {r.digest: [json.loads(r.messages), r.keyboard_message_id, json.loads(r.keyboard),
-                       None]
-            for r in conn.execute(select(table.c.digest, table.c.messages,
-                                         table.c.keyboard_message_id, table.c.keyboard)
-                                  .where(table.c.digest.in_(digests)))}
-    existing = set(rows)
-    for item in items:
-        row = rows.setdefault(item.digest, [[], None, [], None])
-        row[3] = item.now
-        stamp = int(item.now.timestamp())
-        oldest = stamp - int(DELETABLE_FOR.total_seconds())
-        kept = [m for m in row[0] if m[1] >= oldest]
-        row[0] = (kept + [[i, stamp] for i in item.message_ids])[-MAX_TRACKED:]
-        if item.keyboard is not None:
-            row[1], row[2] = item.keyboard[0], list(item.keyboard[1])
-        elif item.clear_keyboard:
-            row[1], row[2] = None, []
-    values = [{"b_digest": digest, "b_messages": json.dumps(row[0]), "b_keyboard_id": row[1],
-               "b_keyboard": json.dumps(row[2]), "b_at": row[3]} for digest, row in rows.items()]
-    updates = [v for v in values if v["b_digest"] in existing]
-    inserts = [v for v in values if v["b_digest"] not in existing]
-    columns = {"messages": bindparam("b_messages"),
-               "keyboard_message_id": bindparam("b_keyboard_id", type_=Integer()),
-               "keyboard": bindparam("b_keyboard"),
-               "updated_at": bindparam("b_at", type_=table.c.updated_at.type)}
-    if updates:
-        conn.execute(update(table).where(table.c.digest == bindparam("b_digest"))
-                     .values(columns), updates)
-    if inserts:
-        conn.execute(insert(table).values(digest=bindparam("b_digest"), **columns), inserts)
+    dialect = conn.dialect.name
+    ids = [{"digest": item.digest, "message_id": message_id, "sent_at": item.now}
+           for item in items for message_id in item.message_ids]
+    if ids:  # a replayed update records the same ids again: kept once
+        conn.execute(insert_ignoring(dialect, TelegramMessage.__table__), ids)
+    keyboards = {item.digest: {"digest": item.digest, "keyboard_message_id": item.keyboard[0]
+                               if item.keyboard else None,
+                               "keyboard": json.dumps(list(item.keyboard[1]) if item.keyboard
+                                                      else []),
+                               "updated_at": item.now}
+                 for item in items if item.keyboard is not None or item.clear_keyboard}
+    if keyboards:
+        conn.execute(upserting(dialect, TelegramChat.__table__), list(keyboards.values()))
 
 
 async def take_transcript(*, session: AsyncSession, digest: str, now: datetime) -> list[int]:
     """The ids still deletable (newer than 48 h), oldest first; the chat forgets all of them."""
+    rows = await session.execute(
+        select(TelegramMessage.message_id)
+        .where(TelegramMessage.digest == digest, TelegramMessage.sent_at > now - DELETABLE_FOR)
+        .order_by(TelegramMessage.message_id))
+    ids = list(rows.scalars())
+    await session.execute(delete(TelegramMessage).where(TelegramMessage.digest == digest))
     row = await session.get(TelegramChat, digest)
-    if row is None:
-        return []
-    oldest = int((now - DELETABLE_FOR).timestamp())
-    ids = [m[0] for m in json.loads(row.messages) if m[1] > oldest]
-    row.messages, row.keyboard_message_id, row.keyboard = "[]", None, "[]"
-    row.updated_at = now
+    if row is not None:
+        row.keyboard_message_id, row.keyboard, row.updated_at = None, "[]", now
     return ids
+
+
+async def prune_messages(*, session: AsyncSession, now: datetime) -> int:
+    """Forget message ids too old for a bot to delete (retention); returns how many."""
+    result = await session.execute(
+        delete(TelegramMessage).where(TelegramMessage.sent_at < now - DELETABLE_FOR))
+    return result.rowcount or 0

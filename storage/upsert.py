@@ -19,6 +19,18 @@ def insert_ignoring(dialect: str, table: Table) -> Insert:
     return module.insert(table).on_conflict_do_nothing()
 
 
+@functools.cache
+def upserting(dialect: str, table: Table) -> Insert:
+    """INSERT, or on a primary-key conflict UPDATE every other column from the new values
+    (one statement per table, values bound at execution)."""
+    module = postgresql if dialect == "postgresql" else sqlite
+    statement = module.insert(table)
+    keys = [column.name for column in table.primary_key.columns]
+    return statement.on_conflict_do_update(
+        index_elements=keys,
+        set_={c.name: statement.excluded[c.name] for c in table.columns if c.name not in keys})
+
+
 async def insert_ignore(session: AsyncSession, model: Any, values: dict[str, Any]) -> bool:
     """Insert a row unless it collides with a unique key; True if a row was inserted."""
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"

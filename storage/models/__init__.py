@@ -10,7 +10,7 @@ from storage.models.keys import DataKey
 from storage.models.officer import DeliveryAlert, DeskMessage, Officer, OfficerNote, TicketDesk
 from storage.models.outbox import OutboxItem
 from storage.models.reminder import GiftReminder
-from storage.models.telegram_chat import TelegramChat
+from storage.models.telegram_chat import TelegramChat, TelegramMessage
 from storage.models.throttle import SenderThrottle
 from storage.models.ticket import Ticket, TicketAttachment, TicketMessage
 from storage.models.whatsapp import WhatsAppContact, WhatsAppDelivery
@@ -34,6 +34,7 @@ __all__ = [
     "SenderThrottle",
     "SlaReminder",
     "TelegramChat",
+    "TelegramMessage",
     "Ticket",
     "TicketAttachment",
     "TicketDesk",

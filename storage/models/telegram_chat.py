@@ -12,15 +12,24 @@ from storage.models.base import when
 class TelegramChat(SQLModel, table=True):
     """Keyed by HMAC(telegram:chat id), like the conversation.
 
-    `messages` is JSON `[[message_id, unix_time], ...]` of both sides of the chat, so
-    "Hapus percakapan ini" can delete the transcript; `keyboard_message_id` and `keyboard`
-    (the option ids on it) say which buttons are current, so older ones are answered as stale.
+    `keyboard_message_id` and `keyboard` (the option ids on it) say which buttons are current,
+    so older ones are answered as stale. The chat's message ids are rows of `telegram_message`.
     """
 
     __tablename__ = "telegram_chat"
 
     digest: str = Field(primary_key=True, max_length=64)
-    messages: str = Field(default="[]")
     keyboard_message_id: int | None = None
     keyboard: str = Field(default="[]")
     updated_at: datetime = when(default_now=True)  # type: ignore[assignment]
+
+
+class TelegramMessage(SQLModel, table=True):
+    """One message id of a private chat (either side), so "Hapus percakapan ini" can delete the
+    transcript. Only ids younger than 48 hours can be deleted by a bot; older rows are pruned."""
+
+    __tablename__ = "telegram_message"
+
+    digest: str = Field(primary_key=True, max_length=64)  # the chat's, as in telegram_chat
+    message_id: int = Field(primary_key=True)
+    sent_at: datetime = when(nullable=False, index=True)  # type: ignore[assignment]

@@ -13,7 +13,7 @@ from sqlmodel import SQLModel
 
 from bot.app import App
 from bot.scheduler import Scheduler
-from storage import audit, digests, inbox, officers, outbox, tickets
+from storage import audit, digests, inbox, officers, outbox, telegram_chats, tickets
 from storage.conversations import ConversationState, save_conversation
 from storage.crypto import DecryptionError, unseal, unwrap_data_key
 from storage.models import DataKey, InboxItem, OutboxItem, Ticket
@@ -137,10 +137,15 @@ async def test_retention_prunes_finished_inbox_outbox_and_abandoned_drafts(
                                   draft={"chronology": "separuh cerita"},
                                   expires_at=now - timedelta(hours=1))
         await save_conversation(session=s, ring=ring, conv=draft, now=week_ago)
+        for message_id, at in ((10, week_ago), (11, now)):  # ids of a chat's transcript
+            await telegram_chats.record_messages(session=s, digest="c" * 64,
+                                                 message_ids=[message_id], now=at)
     await app.db.transaction(seed)
 
     counts = await scheduler.jobs.retention_round()
-    assert counts == {"inbox": 1, "outbox": 1, "drafts": 1}
+    assert counts == {"inbox": 1, "outbox": 1, "drafts": 1, "telegram_messages": 1}
+    assert await app.db.write(lambda s: telegram_chats.take_transcript(
+        session=s, digest="c" * 64, now=now)) == [11]
     left = await app.db.read(lambda s: s.execute(select(func.count()).select_from(InboxItem)))
     assert left.scalar() == 2
     pending = await app.db.read(lambda s: s.execute(

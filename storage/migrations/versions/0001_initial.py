@@ -233,12 +233,21 @@ def upgrade() -> None:
     op.create_table(
         "telegram_chat",
         sa.Column("digest", sa.String(length=64), nullable=False),
-        sa.Column("messages", sa.String(), nullable=False),
         sa.Column("keyboard_message_id", sa.Integer(), nullable=True),
         sa.Column("keyboard", sa.String(), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("digest"),
     )
+    op.create_table(
+        "telegram_message",
+        sa.Column("digest", sa.String(length=64), nullable=False),
+        sa.Column("message_id", sa.Integer(), nullable=False),
+        sa.Column("sent_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("digest", "message_id"),
+    )
+    with op.batch_alter_table("telegram_message", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_telegram_message_sent_at"), ["sent_at"], unique=False)
+
     op.create_table(
         "whatsapp_contact",
         sa.Column("digest", sa.String(length=64), nullable=False),
@@ -413,6 +422,10 @@ def downgrade() -> None:
 
     op.drop_table("whatsapp_delivery")
     op.drop_table("whatsapp_contact")
+    with op.batch_alter_table("telegram_message", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_telegram_message_sent_at"))
+
+    op.drop_table("telegram_message")
     op.drop_table("telegram_chat")
     with op.batch_alter_table("sla_reminder", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_sla_reminder_ticket_id"))
