@@ -2,10 +2,12 @@
 
 Every update is stored in the inbox (sealed, unique per update) before it is acknowledged:
 in polling mode before the next getUpdates confirms it, in webhook mode before the 200. Then
-it goes through PTB's handlers, one chat at a time in arrival order. Only private chats reach
-the citizen flows; group updates are dropped unless a group was routed to another handler
-with `route_group()` (the officers' chat: add PTB handlers to `application` in
-`OFFICER_HANDLER_GROUP`).
+it is handled one chat at a time in arrival order. A reporter's plain text or button press in
+a private chat is read straight from the JSON and goes to the citizen handlers (most updates:
+building PTB objects for them cost more than handling them); everything else goes through PTB's
+handlers. Only private chats reach the citizen flows; group updates are dropped unless a group
+was routed to another handler with `route_group()` (the officers' chat: add PTB handlers to
+`application` in `OFFICER_HANDLER_GROUP`, and `claim_presses()` their button data).
 """
 
 from __future__ import annotations
@@ -15,11 +17,12 @@ import contextlib
 import hmac
 import json
 import logging
+import re
 from typing import Any
 
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import BotCommand, Update
+from telegram import BotCommand, Message, Update
 from telegram.constants import ChatType
 from telegram.error import TimedOut
 from telegram.ext import (
@@ -36,7 +39,16 @@ from bot.app import App
 from bot.channels.base import Delivery
 from bot.channels.telegram_buttons import ButtonHandler
 from bot.channels.telegram_http import Timeouts, build_requests
-from bot.channels.telegram_inbound import UPDATE_KINDS, chat_of, download_attachments, external_id
+from bot.channels.telegram_inbound import (
+    UPDATE_KINDS,
+    Press,
+    Typed,
+    chat_of,
+    citizen_input,
+    download_attachments,
+    external_id,
+    typed_of,
+)
 from bot.channels.telegram_limits import Rates, TelegramRateLimiter
 from bot.channels.telegram_send import CHANNEL, TelegramSender
 from bot.engine.locks import KeyedLocks
@@ -84,6 +96,7 @@ class TelegramChannel:
         self._locks = KeyedLocks()
         self._inbox_of: dict[int, str] = {}
         self._groups: set[int] = set()
+        self._claimed: re.Pattern[str] | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._poller: asyncio.Task[None] | None = None
         self.application.add_handler(CallbackQueryHandler(self.buttons.on_press))
@@ -113,7 +126,10 @@ class TelegramChannel:
         svc = self.app.services
         for inbox_id, payload in await self.app.db.read(
                 lambda s: unprocessed(session=s, ring=svc.ring, channel=CHANNEL)):
-            self._dispatch(inbox_id, Update.de_json(json.loads(payload), bot))
+            if (parsed := self._parse(json.loads(payload))) is not None:
+                self._dispatch(inbox_id, *parsed)
+            else:
+                await self.mark_done(inbox_id)
 
     async def stop(self) -> None:
         """Stop polling (the webhook stays set so Telegram queues updates), finish work."""
@@ -128,6 +144,11 @@ class TelegramChannel:
     def route_group(self, chat_id: int) -> None:
         """Also keep and dispatch updates from this group (e.g. the officers' chat)."""
         self._groups.add(chat_id)
+
+    def claim_presses(self, pattern: str) -> None:
+        """Button data matching `pattern` goes through PTB's handlers even in private chats."""
+        claimed = [p for p in (self._claimed.pattern if self._claimed else None, pattern) if p]
+        self._claimed = re.compile("|".join(f"(?:{p})" for p in claimed))
 
     async def deliver(self, message: PendingMessage) -> Delivery:
         """Outbox delivery, in order with the live replies of the same chat."""
@@ -177,19 +198,28 @@ class TelegramChannel:
                 await asyncio.sleep(pause)
                 pause = min(pause * 2, 30.0)
 
+    def _parse(self, raw: dict[str, Any]) -> tuple[int, Typed | Press | Update] | None:
+        """(chat id, what to handle) for an update we handle, else None (dropped)."""
+        fast = citizen_input(raw, self._claimed)
+        if fast is not None:
+            return fast.chat_id, fast
+        try:
+            update = Update.de_json(raw, self.application.bot)
+        except (TypeError, ValueError, KeyError, AttributeError):
+            log.warning("malformed Telegram update dropped")
+            return None
+        chat = chat_of(update)
+        if chat and (chat[1] == ChatType.PRIVATE or chat[0] in self._groups):
+            return chat[0], update
+        return None
+
     async def _accept(self, raws: list[dict[str, Any]]) -> None:
         """Store the updates we handle (one commit), then dispatch the ones not seen before."""
-        bot, svc = self.application.bot, self.app.services
+        svc = self.app.services
         wanted = []
         for raw in raws:
-            try:
-                update = Update.de_json(raw, bot)
-            except (TypeError, ValueError, KeyError, AttributeError):
-                log.warning("malformed Telegram update dropped")
-                continue
-            chat = chat_of(update)
-            if chat and (chat[1] == ChatType.PRIVATE or chat[0] in self._groups):
-                wanted.append((update, external_id(svc.ring, update), json.dumps(raw).encode()))
+            if (parsed := self._parse(raw)) is not None:
+                wanted.append((parsed, external_id(svc.ring, parsed[1]), json.dumps(raw).encode()))
         if not wanted:
             return
         now = svc.clock()
@@ -199,29 +229,35 @@ class TelegramChannel:
                                         external_id=key, payload=payload, now=now)
                     for _, key, payload in wanted]
 
-        for (update, _, _), stored in zip(wanted, await self.app.db.write(store), strict=True):
+        for (parsed, _, _), stored in zip(wanted, await self.app.db.write(store), strict=True):
             if stored.inbox_id is not None:
-                self._dispatch(stored.inbox_id, update)
+                self._dispatch(stored.inbox_id, *parsed)
 
-    def _dispatch(self, inbox_id: str, update: Update) -> None:
-        task = asyncio.get_running_loop().create_task(self._process(inbox_id, update))
+    def _dispatch(self, inbox_id: str, chat_id: int, item: Typed | Press | Update) -> None:
+        task = asyncio.get_running_loop().create_task(self._process(inbox_id, chat_id, item))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _process(self, inbox_id: str, update: Update) -> None:
+    async def _process(self, inbox_id: str, chat_id: int, item: Typed | Press | Update) -> None:
         """One chat at a time, in order; the inbox row is marked by whoever handled it."""
-        chat = chat_of(update)
-        async with self._locks.hold(str(chat[0] if chat else 0)):
-            self._inbox_of[update.update_id] = inbox_id
+        async with self._locks.hold(str(chat_id)):
+            self._inbox_of[item.update_id] = inbox_id
             try:
-                await self.application.process_update(update)
+                if isinstance(item, Typed):
+                    await self.on_typed(item)
+                elif isinstance(item, Press):
+                    await self.buttons.press(item)
+                else:
+                    await self.application.process_update(item)
+            except Exception as exc:  # noqa: BLE001 - as PTB's error handler: log, carry on
+                log.error("telegram handler failed: %s", type(exc).__name__)
             finally:
-                if (left := self._inbox_of.pop(update.update_id, None)) is not None:
+                if (left := self._inbox_of.pop(item.update_id, None)) is not None:
                     await self.mark_done(left)
 
-    def take_inbox(self, update: Update) -> str | None:
+    def take_inbox(self, update_id: int) -> str | None:
         """The inbox id of the update being handled (the taker must see it marked processed)."""
-        return self._inbox_of.pop(update.update_id, None)
+        return self._inbox_of.pop(update_id, None)
 
     async def mark_done(self, inbox_id: str | None) -> None:
         """Mark an inbox row processed when the engine did not."""
@@ -235,35 +271,37 @@ class TelegramChannel:
 
     # -- citizens' messages --------------------------------------------------------------------
     async def on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """A text, photo, document or voice note in a private chat -> engine -> replies."""
-        message = update.message
-        if message is None:
-            return
-        inbox_id, chat_id = self.take_inbox(update), message.chat_id
-        hint = message.from_user.language_code if message.from_user else None
-        text = message.text or message.caption
-        if text and text.split()[0].split("@")[0].lower() in DELETE_COMMANDS:
-            await self.buttons.offer_deletion(chat_id, incoming=[message.message_id])
+        """A text, photo, document or voice note in a private chat (through PTB)."""
+        if update.message is not None:
+            await self.on_typed(typed_of(update, update.message), update.message)
+
+    async def on_typed(self, typed: Typed, message: Message | None = None) -> None:
+        """A reporter's message -> engine -> replies; files are fetched from PTB's `message`."""
+        inbox_id, chat_id, text = self.take_inbox(typed.update_id), typed.chat_id, typed.text
+        words = text.split() if text else []
+        if words and words[0].split("@")[0].lower() in DELETE_COMMANDS:
+            await self.buttons.offer_deletion(chat_id, incoming=[typed.message_id])
             await self.mark_done(inbox_id)
             return
         settings = self.app.settings
         files = await download_attachments(
             self.application.bot, message, max_bytes=int(settings.max_attachment_mb * MB),
-            allowed=DEFAULT_ALLOWED, keep_originals=settings.telegram_keep_originals)
+            allowed=DEFAULT_ALLOWED, keep_originals=settings.telegram_keep_originals,
+        ) if message is not None else ()
         if isinstance(files, MediaError) or not (text or files):
-            lang = await self.sender.lang(chat_id, hint)
+            lang = await self.sender.lang(chat_id, typed.lang_hint)
             error = files if isinstance(files, MediaError) else MediaError(
                 "telegram.error.unsupported")
             await self.sender.reply(chat_id, [Outbound(i18n.t(lang, error.key, **error.params))],
-                                    incoming=[message.message_id], lang=lang,
+                                    incoming=[typed.message_id], lang=lang,
                                     keep_keyboard=True)
             await self.mark_done(inbox_id)
             return
         inbound = Inbound(ChannelKind.TELEGRAM, str(chat_id), text=text, attachments=files,
-                          language_hint=hint, external_id=str(update.update_id))
+                          language_hint=typed.lang_hint, external_id=str(typed.update_id))
         replies = await self.app.engine.handle(inbound, inbox_id=inbox_id)
         # marked processed only with the sent replies: a crash before resends them
-        await self.sender.reply(chat_id, replies, incoming=[message.message_id],
+        await self.sender.reply(chat_id, replies, incoming=[typed.message_id],
                                 answered=inbox_id)
 
 

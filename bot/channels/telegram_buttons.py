@@ -6,12 +6,12 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from telegram import CallbackQuery, Message, Update
-from telegram.constants import ChatType
+from telegram import Update
 from telegram.error import BadRequest, NetworkError, TelegramError
 from telegram.ext import ContextTypes
 
 from bot import i18n
+from bot.channels.telegram_inbound import Press, press_of
 from bot.channels.telegram_render import MAX_TEXT, resolve_callback
 from bot.channels.telegram_send import FORGET
 from bot.engine.types import ChannelKind, Inbound, Option, Outbound
@@ -34,70 +34,70 @@ class ButtonHandler:
         self._answered: set[str] = set()
 
     async def on_press(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A press that came through PTB (e.g. after a restart, or with an unusual message)."""
+        if (press := press_of(update)) is not None:
+            await self.press(press)
+
+    async def press(self, press: Press) -> None:
         """Answer the press; run the option through the engine if its keyboard is current."""
-        query = update.callback_query
-        message = query.message if query else None
-        if query is None or message is None or message.chat.type != ChatType.PRIVATE:
-            return
-        inbox_id, chat_id, data = self.channel.take_inbox(update), message.chat.id, query.data or ""
-        hint = query.from_user.language_code
+        inbox_id, chat_id, data = self.channel.take_inbox(press.update_id), press.chat_id, press.data
         try:
             if data.startswith(FORGET):
-                await self._transcript_button(query, chat_id, data)
+                await self._transcript_button(press)
                 return
-            offered = await self.sender.offered(chat_id, message.message_id)
+            offered = await self.sender.offered(chat_id, press.message_id)
             option = resolve_callback(data, offered) if offered is not None else None
             if option is None:
-                lang = await self.sender.lang(chat_id, hint)
-                await self.answer(query, i18n.t(lang, "telegram.button.stale"))
-                await self.close_keyboard(message)
+                lang = await self.sender.lang(chat_id, press.lang_hint)
+                await self.answer(press, i18n.t(lang, "telegram.button.stale"))
+                await self.close_keyboard(press)
                 return
-            await self.answer(query)
-            await self.close_keyboard(message, chosen=button_label(message, data))
+            await self.answer(press)
+            await self.close_keyboard(press, chosen=button_label(press))
             inbound = Inbound(ChannelKind.TELEGRAM, str(chat_id), option=option,
-                              language_hint=hint, external_id=str(update.update_id))
+                              language_hint=press.lang_hint, external_id=str(press.update_id))
             replies = await self.channel.app.engine.handle(inbound, inbox_id=inbox_id)
             # the row is marked processed with the sent replies, not before
             done, inbox_id = inbox_id, None
             await self.sender.reply(chat_id, replies, answered=done)
         finally:
-            await self.answer(query)  # always, so the spinner stops; no-op if answered
-            self._answered.discard(query.id)
+            await self.answer(press)  # always, so the spinner stops; no-op if answered
+            self._answered.discard(press.query_id)
             await self.channel.mark_done(inbox_id)
 
-    async def answer(self, query: CallbackQuery, text: str | None = None) -> None:
+    async def answer(self, press: Press, text: str | None = None) -> None:
         """Answer a press once; a press replayed after a restart is too old to answer (fine)."""
-        if query.id in self._answered:
+        if press.query_id in self._answered:
             return
-        self._answered.add(query.id)
+        self._answered.add(press.query_id)
         try:
-            await self.sender.calls.answer_press(query.id, text)
+            await self.sender.calls.answer_press(press.query_id, text)
         except TelegramError as exc:
             log.info("could not answer a button press: %s", type(exc).__name__)
 
-    async def close_keyboard(self, message: object, *, chosen: str | None = None) -> None:
-        """Take the buttons off a message, showing the choice made when there is room."""
-        if not isinstance(message, Message):  # too old: Telegram sent no content
+    async def close_keyboard(self, press: Press, *, chosen: str | None = None) -> None:
+        """Take the buttons off the pressed message, showing the choice made when there is room."""
+        if not press.accessible:  # too old: Telegram sent no content
             return
-        text = message.text or ""
+        text = press.text or ""
         edited = f"{text}\n\n✅ {chosen}" if chosen and text else None
         try:
-            await self.sender.calls.edit(message.chat.id, message.message_id,
+            await self.sender.calls.edit(press.chat_id, press.message_id,
                                          text=edited if edited and len(edited) <= MAX_TEXT else None)
         except BadRequest as exc:  # already edited, or too old to edit
             log.debug("keyboard not removed: %s", exc.message[:80])
 
-    async def _transcript_button(self, query: CallbackQuery, chat_id: int, data: str) -> None:
-        if data == FORGET_YES:
-            await self.answer(query)
-            await self.forget(chat_id)
-        elif data == FORGET_NO:
-            lang = await self.sender.lang(chat_id, query.from_user.language_code)
-            await self.answer(query, i18n.t(lang, "telegram.transcript.kept"))
-            await self.close_keyboard(query.message)
+    async def _transcript_button(self, press: Press) -> None:
+        if press.data == FORGET_YES:
+            await self.answer(press)
+            await self.forget(press.chat_id)
+        elif press.data == FORGET_NO:
+            lang = await self.sender.lang(press.chat_id, press.lang_hint)
+            await self.answer(press, i18n.t(lang, "telegram.transcript.kept"))
+            await self.close_keyboard(press)
         else:
-            await self.answer(query)
-            await self.offer_deletion(chat_id)
+            await self.answer(press)
+            await self.offer_deletion(press.chat_id)
 
     async def offer_deletion(self, chat_id: int, *, incoming: list[int] | None = None) -> None:
         """Ask before deleting: the receipt (code and secret) goes too."""
@@ -129,11 +129,6 @@ class ButtonHandler:
                                 lang=lang)
 
 
-def button_label(message: Message, data: str) -> str | None:
-    """The text of the button with this callback data on the message."""
-    markup = message.reply_markup
-    for row in markup.inline_keyboard if markup else ():
-        for button in row:
-            if button.callback_data == data:
-                return button.text
-    return None
+def button_label(press: Press) -> str | None:
+    """The text of the pressed button on its message."""
+    return next((label for label, data in press.buttons if data == press.data), None)

@@ -74,6 +74,7 @@ class TelegramOfficers:
         self.chats = {c for c in (settings.officers_chat_id, settings.escalation_chat_id) if c}
         for chat_id in self.chats:
             telegram.route_group(chat_id)
+        telegram.claim_presses(BUTTONS)  # officers press them in private chats too
         application = telegram.application
         application.add_handler(CallbackQueryHandler(self.on_press, pattern=BUTTONS),
                                 group=OFFICER_GROUP)
