@@ -165,8 +165,10 @@ class Driver:
         kwargs = {"data": update} if isinstance(update, bytes) else {"json": update}
         url = self.workers[chat_id % len(self.workers)] if self.workers else self.url
         async with self.http.post(url, headers=headers, **kwargs) as resp:
-            await resp.read()
-            return resp.status
+            body = await resp.read()
+        if resp.status == 200:  # noqa: PLR2004
+            self.api.webhook_answer(body)
+        return resp.status
 
     def update_for(self, chat_id: int, action: Action) -> dict[str, object]:
         """The Telegram update a reporter's action produces (presses need the button)."""

@@ -116,6 +116,15 @@ class BenchBotApi:
                           {"retry_after": self.retry_after})
         return web.json_response({"ok": True, "result": self._answer(method, params)})
 
+    def webhook_answer(self, body: bytes) -> None:
+        """A method in a webhook's answer is a call Telegram makes on the bot's behalf."""
+        if body.startswith(b"{"):
+            params = json.loads(body)
+            method = params.pop("method", None)
+            if isinstance(method, str):
+                self.counters.calls[method] = self.counters.calls.get(method, 0) + 1
+                self._answer(method, params)
+
     def _answer(self, method: str, params: dict[str, Any]) -> Any:
         if method == "getMe":
             return {"id": self.bot_id, "is_bot": True, "first_name": "Bench",

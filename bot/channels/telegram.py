@@ -176,8 +176,9 @@ class TelegramChannel:
                 raise ValueError("not an update")
         except ValueError:
             return web.Response(status=400)
-        await self._accept([raw])
-        return web.Response()
+        pressed = await self._accept([raw])
+        answer = self.buttons.answer_in_webhook(pressed[0]) if pressed else None
+        return web.json_response(answer) if answer else web.Response()
 
     async def _poll(self) -> None:
         """Long-poll getUpdates; an offset confirms updates only after they are stored."""
@@ -213,15 +214,16 @@ class TelegramChannel:
             return chat[0], update
         return None
 
-    async def _accept(self, raws: list[dict[str, Any]]) -> None:
-        """Store the updates we handle (one commit), then dispatch the ones not seen before."""
+    async def _accept(self, raws: list[dict[str, Any]]) -> list[Press]:
+        """Store the updates we handle (one commit), then dispatch the ones not seen before;
+        the button presses among those (the webhook may answer one in its response)."""
         svc = self.app.services
         wanted = []
         for raw in raws:
             if (parsed := self._parse(raw)) is not None:
                 wanted.append((parsed, external_id(svc.ring, parsed[1]), json.dumps(raw).encode()))
         if not wanted:
-            return
+            return []
         now = svc.clock()
 
         async def store(session: AsyncSession) -> list[Accepted]:
@@ -229,9 +231,13 @@ class TelegramChannel:
                                         external_id=key, payload=payload, now=now)
                     for _, key, payload in wanted]
 
+        pressed = []
         for (parsed, _, _), stored in zip(wanted, await self.app.db.write(store), strict=True):
             if stored.inbox_id is not None:
                 self._dispatch(stored.inbox_id, *parsed)
+                if isinstance(parsed[1], Press):
+                    pressed.append(parsed[1])
+        return pressed
 
     def _dispatch(self, inbox_id: str, chat_id: int, item: Typed | Press | Update) -> None:
         task = asyncio.get_running_loop().create_task(self._process(inbox_id, chat_id, item))

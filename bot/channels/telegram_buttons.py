@@ -65,6 +65,18 @@ class ButtonHandler:
             self._answered.discard(press.query_id)
             await self.channel.mark_done(inbox_id)
 
+    def answer_in_webhook(self, press: Press) -> dict[str, str] | None:
+        """The answerCallbackQuery to put in the webhook's response (a Bot API call saved) when
+        the press is surely current: its keyboard is the one the cache knows. Else None, and the
+        press is answered by a call, with a notice when it is stale."""
+        if press.data.startswith(FORGET) or press.query_id in self._answered:
+            return None
+        offered = self.sender.cached_offer(press.chat_id, press.message_id)
+        if offered is None or resolve_callback(press.data, offered) is None:
+            return None
+        self._answered.add(press.query_id)  # press() forgets it once handled
+        return {"method": "answerCallbackQuery", "callback_query_id": press.query_id}
+
     async def answer(self, press: Press, text: str | None = None) -> None:
         """Answer a press once; a press replayed after a restart is too old to answer (fine)."""
         if press.query_id in self._answered:

@@ -68,13 +68,17 @@ class TelegramSender:
         self._remember(digest, (view.keyboard_message_id, view.keyboard))
         return view
 
+    def cached_offer(self, chat_id: int, message_id: int) -> tuple[str, ...] | None:
+        """The option ids on message `message_id` if the cache knows it as the current one."""
+        known = self._keyboards.get(self.digest(chat_id))
+        return known[1] if known is not None and known[0] == message_id else None
+
     async def offered(self, chat_id: int, message_id: int) -> tuple[str, ...] | None:
         """The option ids on message `message_id` if its keyboard is the chat's current one."""
-        known = self._keyboards.get(self.digest(chat_id))
-        if known is None or known[0] != message_id:  # not cached, or another worker moved on
-            view = await self.view(chat_id)
-            known = (view.keyboard_message_id, view.keyboard)
-        return known[1] if known[0] == message_id else None
+        if (known := self.cached_offer(chat_id, message_id)) is not None:
+            return known
+        view = await self.view(chat_id)  # not cached, or another worker moved on
+        return view.keyboard if view.keyboard_message_id == message_id else None
 
     def _remember(self, digest: str, keyboard: tuple[int | None, tuple[str, ...]]) -> None:
         self._keyboards[digest] = keyboard

@@ -76,3 +76,24 @@ async def test_guessing_the_path_finds_nothing(app: App, api: FakeBotApi, bot: T
     url = f"{app.settings.public_url}/telegram/webhook"
     async with aiohttp.ClientSession() as session, session.post(url, json={"update_id": 1}) as resp:
         assert resp.status == 404
+
+
+async def test_presses_stop_the_spinner_once_and_a_stale_one_still_says_why(
+        api: FakeBotApi, bot: TelegramChannel):
+    chat = UserChat(api, 6262)
+    assert await api.deliver(api.text_message(6262, "/start")) == 200
+    await chat.sees("menu.greeting")
+    menu_id = api.live_messages(6262)[-1]["message_id"]
+    menu = api.press(6262, catalog_text("id", "menu.complaint"))
+
+    assert await api.deliver(menu) == 200  # answered within the webhook's response
+    await chat.sees("complaint.ask.category")
+    stale = api.callback_query(6262, "menu:complaint", message_id=menu_id)
+    assert await api.deliver(stale) == 200
+    await api.wait_until(lambda: len(api.answered_callbacks) == 2)
+
+    answers = api.calls_to("answerCallbackQuery")
+    assert [a.status for a in answers] == [200, 200]  # each press answered once
+    assert [a.in_webhook_answer for a in answers] == [True, False]
+    assert "text" not in answers[0].params
+    assert "tidak berlaku" in answers[1].params["text"]
