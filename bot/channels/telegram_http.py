@@ -76,7 +76,7 @@ class SharedSession:
 class AiohttpRequest(BaseRequest):
     """`BaseRequest` over aiohttp: JSON/form posts, multipart uploads, file downloads."""
 
-    __slots__ = ("_initialized", "_shared", "_timeouts")
+    __slots__ = ("_initialized", "_resolved", "_shared", "_timeouts")
 
     def __init__(
         self,
@@ -88,6 +88,8 @@ class AiohttpRequest(BaseRequest):
         self._shared = shared or SharedSession(pool_size=connection_pool_size)
         self._timeouts = timeouts or Timeouts()
         self._initialized = False
+        # resolved timeouts per combination of PTB's arguments (a handful in practice)
+        self._resolved: dict[tuple[object, ...], aiohttp.ClientTimeout] = {}
 
     @property
     def read_timeout(self) -> float | None:
@@ -144,13 +146,13 @@ class AiohttpRequest(BaseRequest):
         """Send one request; return the HTTP status and body (PTB parses and maps errors)."""
         session = self._shared.get()
         has_files = bool(request_data and request_data.contains_files)
-        timeout = self._client_timeout(
-            has_files=has_files,
-            read=read_timeout,
-            write=write_timeout,
-            connect=connect_timeout,
-            pool=pool_timeout,
-        )
+        key = (has_files, read_timeout, write_timeout, connect_timeout, pool_timeout)
+        if (timeout := self._resolved.get(key)) is None:
+            timeout = self._client_timeout(has_files=has_files, read=read_timeout,
+                                           write=write_timeout, connect=connect_timeout,
+                                           pool=pool_timeout)
+            if len(self._resolved) < 64:  # noqa: PLR2004 - a bound, not a tuning knob
+                self._resolved[key] = timeout
         body = _body(request_data) if request_data else None
         headers = JSON_HEADERS if isinstance(body, bytes) else None
         try:
