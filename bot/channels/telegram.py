@@ -171,12 +171,13 @@ class TelegramChannel:
         if not hmac.compare_digest(given, self._secret.encode()):
             return web.Response(status=403)
         try:
-            raw = json.loads(await request.read())
+            body = await request.read()
+            raw = json.loads(body)
             if not isinstance(raw, dict) or not isinstance(raw.get("update_id"), int):
                 raise ValueError("not an update")
         except ValueError:
             return web.Response(status=400)
-        pressed = await self._accept([raw])
+        pressed = await self._accept([raw], [body])
         answer = self.buttons.answer_in_webhook(pressed[0]) if pressed else None
         return web.json_response(answer) if answer else web.Response()
 
@@ -214,14 +215,17 @@ class TelegramChannel:
             return chat[0], update
         return None
 
-    async def _accept(self, raws: list[dict[str, Any]]) -> list[Press]:
-        """Store the updates we handle (one commit), then dispatch the ones not seen before;
-        the button presses among those (the webhook may answer one in its response)."""
+    async def _accept(self, raws: list[dict[str, Any]],
+                      bodies: list[bytes] | None = None) -> list[Press]:
+        """Store the updates we handle (one commit; `bodies`: their JSON as received), then
+        dispatch the ones not seen before; the button presses among those (the webhook may
+        answer one in its response)."""
         svc = self.app.services
         wanted = []
-        for raw in raws:
+        for index, raw in enumerate(raws):
             if (parsed := self._parse(raw)) is not None:
-                wanted.append((parsed, external_id(svc.ring, parsed[1]), json.dumps(raw).encode()))
+                payload = bodies[index] if bodies else json.dumps(raw).encode()
+                wanted.append((parsed, external_id(svc.ring, parsed[1]), payload))
         if not wanted:
             return []
         now = svc.clock()
