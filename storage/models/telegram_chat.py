@@ -32,4 +32,5 @@ class TelegramMessage(SQLModel, table=True):
 
     digest: str = Field(primary_key=True, max_length=64)  # the chat's, as in telegram_chat
     message_id: int = Field(primary_key=True)
-    sent_at: datetime = when(nullable=False, index=True)  # type: ignore[assignment]
+    # no index: the table holds two or three days of ids, and only retention filters on time
+    sent_at: datetime = when(nullable=False)  # type: ignore[assignment]

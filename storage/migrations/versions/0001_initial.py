@@ -245,9 +245,6 @@ def upgrade() -> None:
         sa.Column("sent_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("digest", "message_id"),
     )
-    with op.batch_alter_table("telegram_message", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_telegram_message_sent_at"), ["sent_at"], unique=False)
-
     op.create_table(
         "whatsapp_contact",
         sa.Column("digest", sa.String(length=64), nullable=False),
@@ -422,9 +419,6 @@ def downgrade() -> None:
 
     op.drop_table("whatsapp_delivery")
     op.drop_table("whatsapp_contact")
-    with op.batch_alter_table("telegram_message", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_telegram_message_sent_at"))
-
     op.drop_table("telegram_message")
     op.drop_table("telegram_chat")
     with op.batch_alter_table("sla_reminder", schema=None) as batch_op:
