@@ -69,12 +69,13 @@ def _record_many(session: Session, items: list[Recorded]) -> None:
            for item in items for message_id in item.message_ids]
     if ids:  # a replayed update records the same ids again: kept once
         conn.execute(insert_ignoring(dialect, TelegramMessage.__table__), ids)
-    keyboards = {item.digest: {"digest": item.digest, "keyboard_message_id": item.keyboard[0]
-                               if item.keyboard else None,
-                               "keyboard": json.dumps(list(item.keyboard[1]) if item.keyboard
-                                                      else []),
-                               "updated_at": item.now}
-                 for item in items if item.keyboard is not None or item.clear_keyboard}
+    keyboards = {}  # digest -> the last keyboard shown (a cleared one is (None, ()))
+    for item in items:
+        if item.keyboard is not None or item.clear_keyboard:
+            message_id, options = item.keyboard or (None, ())
+            keyboards[item.digest] = {"digest": item.digest, "keyboard_message_id": message_id,
+                                      "keyboard": json.dumps(list(options)),
+                                      "updated_at": item.now}
     if keyboards:
         conn.execute(upserting(dialect, TelegramChat.__table__), list(keyboards.values()))
 

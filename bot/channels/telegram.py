@@ -96,7 +96,7 @@ class TelegramChannel:
         self._locks = KeyedLocks()
         self._inbox_of: dict[int, str] = {}
         self._groups: set[int] = set()
-        self._claimed: re.Pattern[str] | None = None
+        self._claimed: tuple[re.Pattern[str], ...] = ()
         self._tasks: set[asyncio.Task[None]] = set()
         self._poller: asyncio.Task[None] | None = None
         self.application.add_handler(CallbackQueryHandler(self.buttons.on_press))
@@ -147,8 +147,7 @@ class TelegramChannel:
 
     def claim_presses(self, pattern: str) -> None:
         """Button data matching `pattern` goes through PTB's handlers even in private chats."""
-        claimed = [p for p in (self._claimed.pattern if self._claimed else None, pattern) if p]
-        self._claimed = re.compile("|".join(f"(?:{p})" for p in claimed))
+        self._claimed += (re.compile(pattern),)
 
     async def deliver(self, message: PendingMessage) -> Delivery:
         """Outbox delivery, in order with the live replies of the same chat."""

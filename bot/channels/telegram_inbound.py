@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -75,7 +76,8 @@ def press_of(update: Update) -> Press | None:
                  message.text if isinstance(message, Message) else None, buttons, accessible)
 
 
-def citizen_input(raw: dict[str, Any], claimed: re.Pattern[str] | None) -> Typed | Press | None:
+def citizen_input(raw: dict[str, Any],
+                  claimed: Sequence[re.Pattern[str]] = ()) -> Typed | Press | None:
     """The update as a reporter's plain text or button press in a private chat, read from the
     JSON without building PTB objects (the hot path: most updates are these), when only the
     citizen handlers would take it. None: PTB parses and dispatches it (commands, files, groups,
@@ -97,7 +99,7 @@ def citizen_input(raw: dict[str, Any], claimed: re.Pattern[str] | None) -> Typed
         return None
     message, data, query_id = query.get("message"), query.get("data"), query.get("id")
     if (not isinstance(message, dict) or not isinstance(data, str) or not isinstance(query_id, str)
-            or (claimed is not None and claimed.match(data))):
+            or any(pattern.match(data) for pattern in claimed)):
         return None
     chat_id, message_id, text = _private_chat(message), message.get("message_id"), message.get("text")
     buttons = _buttons(message.get("reply_markup"))

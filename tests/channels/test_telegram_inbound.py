@@ -20,7 +20,7 @@ from bot.channels.telegram_inbound import (
 )
 from storage.crypto import Keyring
 
-CLAIMED = re.compile(r"^(st|lh|sm):")
+CLAIMED = (re.compile(r"^(st|lh|sm):"),)
 BOT = Bot("123:abc")
 
 
