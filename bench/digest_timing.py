@@ -6,7 +6,6 @@ import random
 import tempfile
 import time
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import insert
@@ -14,8 +13,7 @@ from sqlalchemy import insert
 from bench import pg
 from bench.targets import CHEAP_ARGON2
 from bot.app import build_app
-from bot.jobs import Jobs
-from bot.settings import Settings
+from handlers.jobs import Jobs
 from storage.crypto import Keyring
 from storage.models import DataKey, Ticket
 from storage.models.base import new_id, utcnow
@@ -48,9 +46,10 @@ async def time_digest(database: str, tickets: int) -> dict[str, Any]:
     """Insert `tickets` tickets, then build the daily digest; seconds taken."""
     schema = await pg.create_schema() if database == "postgresql" else None
     with tempfile.TemporaryDirectory(prefix="wbs-bench-digest-") as tmp:
-        settings = Settings(_env_file=None, data_dir=Path(tmp), database_url=pg.PG_URL if schema
-                            else None, database_schema=schema, argon2_time_cost=CHEAP_ARGON2[0],
-                            argon2_memory_kib=CHEAP_ARGON2[1])
+        settings = load_settings({
+            "WBS_DATA_DIR": tmp, "WBS_DATABASE_URL": pg.PG_URL if schema else "",
+            "WBS_DATABASE_SCHEMA": schema or "", "WBS_ARGON2_TIME_COST": str(CHEAP_ARGON2[0]),
+            "WBS_ARGON2_MEMORY_KIB": str(CHEAP_ARGON2[1])})
         app = await build_app(settings, ring=Keyring.generate())
         try:
             key_id = new_id()

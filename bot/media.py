@@ -15,7 +15,7 @@ from io import BytesIO
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from bot.engine.types import Attachment
+from handlers.engine.types import Attachment
 
 MB = 1024 * 1024
 DEFAULT_ALLOWED = ("image/jpeg", "image/png", "image/webp", "application/pdf", "audio/ogg",

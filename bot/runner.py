@@ -14,10 +14,10 @@ from aiohttp import web
 
 from bot.app import App, build_app, make_data_dir, setup_logging
 from bot.channels.base import Channel
-from bot.channels.telegram import telegram_channels
-from bot.channels.telegram_notices import notice_channels
-from bot.channels.telegram_officers import officer_channels
-from bot.channels.whatsapp import whatsapp_channels
+from bot.channels.telegram.channel import telegram_channels
+from bot.channels.telegram.officers.notices import notice_channels
+from bot.channels.telegram.officers.receive import officer_channels
+from bot.channels.whatsapp.channel import whatsapp_channels
 from bot.outbox_sender import OutboxSender
 from bot.scheduler import Scheduler
 from bot.settings import Settings
@@ -43,23 +43,22 @@ async def serve(app: App, channels: list[Channel], stop: asyncio.Event) -> None:
     settings = app.settings
     web_runner = web.AppRunner(build_web_app(app, channels), access_log=None)
     await web_runner.setup()
-    site = web.TCPSite(web_runner, getattr(settings, "listen_host", "127.0.0.1"),
-                       getattr(settings, "listen_port", 8080))
+    site = web.TCPSite(web_runner, settings.web.listen_host, settings.web.listen_port)
     await site.start()
     sender = OutboxSender(app, {c.name: c.deliver for c in channels})
     app.services.poke_outbox = sender.poke
     for channel in channels:
         await channel.start()
     sender.start()
-    scheduler = Scheduler(app.services, metrics=app.metrics)
-    if settings.scheduler_enabled:
+    scheduler = Scheduler(app)
+    if settings.scheduler.enabled:
         scheduler.start()
     log.info("running channels: %s", ", ".join(c.name for c in channels))
     await stop.wait()
     log.info("shutting down")
     await site.stop()  # no new webhooks: the platform retries them at another worker
     await scheduler.stop()
-    grace = settings.shutdown_grace_seconds
+    grace = settings.runtime.shutdown_grace_seconds
     await engine_idle(app, grace)  # updates in hand finish their turn
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(sender.stop(), grace)  # flush while the channels can still send
@@ -83,7 +82,7 @@ async def migrate_apart(settings: Settings) -> None:
     """Bring the database to the newest migration in a child `wbs migrate` when it is behind:
     the bot then runs for months without alembic in its memory (see storage/migrations)."""
     make_data_dir(settings)
-    engine = make_engine(settings.db_url, schema=settings.database_schema)
+    engine = make_engine(settings.storage.db_url, schema=settings.storage.database_schema)
     try:
         behind = await migrations.current(engine) != migrations.head()
     finally:

@@ -19,10 +19,10 @@ from typing import Any
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.base import BaseTrigger
 
+from bot.app import App
 from bot.cron import cron_trigger
-from bot.engine.context import Services
-from bot.jobs import Jobs
-from bot.metrics import Metrics
+from bot.mailer import mailer
+from handlers.jobs import Jobs
 from storage import lease
 
 log = logging.getLogger(__name__)
@@ -45,22 +45,21 @@ def latest_fire(trigger: BaseTrigger, now: datetime, *,
 class Scheduler:
     """Wires the jobs into APScheduler and keeps them to the lease holder."""
 
-    def __init__(self, services: Services, *, holder: str | None = None,
-                 metrics: Metrics | None = None) -> None:
-        self.services = services
-        self.settings = services.settings
-        self.jobs = Jobs(services, metrics=metrics)
+    def __init__(self, app: App, *, holder: str | None = None) -> None:
+        self.services = app.services
+        self.settings = app.settings
+        self.jobs = Jobs(app.services, metrics=app.metrics, mail=mailer(app.settings.smtp))
         self.holder = holder or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.leader = False
-        tz = self.settings.tz
-        self.digest_triggers = {"daily": cron_trigger(self.settings.digest_daily_cron, tz),
-                                "weekly": cron_trigger(self.settings.digest_weekly_cron, tz)}
+        tz = self.settings.office.tz
+        self.digest_triggers = {"daily": cron_trigger(self.settings.scheduler.digest_daily_cron, tz),
+                                "weekly": cron_trigger(self.settings.scheduler.digest_weekly_cron, tz)}
         self._aps: AsyncIOScheduler | None = None
 
     async def hold_lease(self) -> bool:
         """Take or renew the lease; True while this worker is the scheduler."""
         now = self.services.clock()
-        ttl = timedelta(seconds=self.settings.scheduler_lease_seconds)
+        ttl = timedelta(seconds=self.settings.scheduler.lease_seconds)
         held = await self.services.db.write(lambda s: lease.acquire(
             session=s, name=LEASE_NAME, holder=self.holder, now=now, ttl=ttl))
         if held != self.leader:
@@ -98,14 +97,14 @@ class Scheduler:
     def start(self) -> None:
         """Schedule the jobs on the running event loop; the first tick runs at once (catch-up)."""
         cfg = self.settings
-        aps = AsyncIOScheduler(timezone=cfg.tz, job_defaults={
+        aps = AsyncIOScheduler(timezone=cfg.office.tz, job_defaults={
             "coalesce": True, "max_instances": 1, "misfire_grace_time": 3600})
         aps.add_job(_guarded(self.tick), "interval", id="lease",
-                    seconds=max(1, cfg.scheduler_lease_seconds // 3), next_run_time=datetime.now(cfg.tz))
+                    seconds=max(1, cfg.scheduler.lease_seconds // 3), next_run_time=datetime.now(cfg.office.tz))
         for kind, trigger in self.digest_triggers.items():
             aps.add_job(_guarded(self.tick), trigger, id=f"digest-{kind}")
-        aps.add_job(_guarded(self.run_sla), cron_trigger(cfg.sla_cron, cfg.tz), id="sla")
-        aps.add_job(_guarded(self.run_retention), cron_trigger(cfg.retention_cron, cfg.tz),
+        aps.add_job(_guarded(self.run_sla), cron_trigger(cfg.scheduler.sla_cron, cfg.office.tz), id="sla")
+        aps.add_job(_guarded(self.run_retention), cron_trigger(cfg.scheduler.retention_cron, cfg.office.tz),
                     id="retention")
         aps.add_job(_guarded(self.run_gift_reminders), "interval", id="gift-reminders",
                     minutes=GIFT_REMINDER_MINUTES)

@@ -1,82 +1,112 @@
-"""Settings from the environment (prefix WBS_) and `.env`; each feature adds one mixin."""
+"""The settings tree: one typed section per concern, built by `load_settings(env)`.
+
+Variable names are the documented `WBS_*` ones (README, `.env.example`); each section's class
+lives with the code that reads it. `load_settings` is pure: tests hand it a dict.
+"""
 
 from __future__ import annotations
 
+import logging
+import os
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Literal
-from zoneinfo import ZoneInfo
+from typing import Any
 
-from pydantic import SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from dotenv import dotenv_values
+from pydantic import BaseModel, ConfigDict, field_validator
 
-from bot.channels.telegram_settings import TelegramSettings
-from bot.channels.whatsapp_settings import WhatsAppSettings
+from bot.channels.telegram.settings import TelegramSettings
+from bot.channels.whatsapp.settings import WhatsAppSettings
+from bot.mailer import SmtpSettings
 from bot.scheduler_settings import SchedulerSettings
-from bot.settings_deploy import DeploySettings
-from bot.settings_web import WebSettings
 from handlers.gift_settings import GiftSettings
 from handlers.officer_settings import OfficerSettings
+from handlers.settings import (
+    ConversationSettings,
+    OfficeSettings,
+    ReceiptSettings,
+    RetentionSettings,
+    SlaSettings,
+)
+from storage.settings import Section, StorageSettings
 
-WBS_ENV = SettingsConfigDict(env_prefix="WBS_", env_file=".env", extra="ignore")
+log = logging.getLogger(__name__)
+PREFIX = "WBS_"
 
 
-class CoreSettings(BaseSettings):
-    """Where data lives, who we are, language and time."""
+class WebSettings(Section):
+    """Where the one aiohttp server listens and the HTTPS address the world reaches it at."""
 
-    model_config = WBS_ENV
+    listen_host: str = "127.0.0.1"
+    listen_port: int = 8080
+    public_url: str | None = None  # e.g. https://wbs.example.go.id (a TLS proxy in front)
 
-    data_dir: Path = Path("data")
-    database_url: str | None = None
-    database_schema: str | None = None
-    database_pool_size: int = 10
-    database_pool_timeout: float = 30.0
-    key_file: Path | None = None
-    master_key: SecretStr | None = None
-    default_language: Literal["id", "en"] = "id"
-    timezone: str = "Asia/Jakarta"
-    office_name: str = "Kantor Imigrasi"
-    team_name: str = "UPG"
-    draft_ttl_hours: float = 24.0
-    conversation_cache_size: int = 5000
-    log_level: str = "INFO"
-    argon2_time_cost: int = 3
-    argon2_memory_kib: int = 65536
-    receipt_max_failures: int = 5
-    receipt_lock_minutes: int = 60
-    sender_max_failures: int = 10
-    max_attachment_mb: float = 20.0
-    max_attachments_per_report: int = 10
-
-    @field_validator("timezone")
+    @field_validator("public_url")
     @classmethod
-    def _known_zone(cls, value: str) -> str:
-        ZoneInfo(value)  # raises on an unknown zone, so a typo fails at start-up
-        return value
-
-    @property
-    def tz(self) -> ZoneInfo:
-        """The office's time zone (WIB/WITA/WIT)."""
-        return ZoneInfo(self.timezone)
-
-    @property
-    def db_url(self) -> str:
-        """The database URL; SQLite in the data directory unless WBS_DATABASE_URL is set."""
-        return self.database_url or f"sqlite+aiosqlite:///{self.data_dir / 'wbs.db'}"
-
-    @property
-    def key_path(self) -> Path:
-        """Where the keyring file lives (ignored when WBS_MASTER_KEY is set)."""
-        return self.key_file or self.data_dir / "wbs.key"
+    def _no_trailing_slash(cls, value: str | None) -> str | None:
+        return value.rstrip("/") if value else None
 
 
-class Settings(
-    DeploySettings,
-    OfficerSettings,
-    SchedulerSettings,
-    GiftSettings,
-    WhatsAppSettings,
-    TelegramSettings,
-    WebSettings,
-    CoreSettings,
-):
-    """All settings; feature mixins are added to the bases above CoreSettings."""
+class RuntimeSettings(Section):
+    """Logging and how long a stopping worker waits for in-flight updates."""
+
+    log_level: str = "INFO"
+    shutdown_grace_seconds: float = 20.0
+
+
+class Settings(BaseModel):
+    """All settings, one section per concern (`settings.telegram.token`, `settings.office.tz`)."""
+
+    model_config = ConfigDict(validate_assignment=True)
+
+    storage: StorageSettings = StorageSettings()
+    office: OfficeSettings = OfficeSettings()
+    conversations: ConversationSettings = ConversationSettings()
+    receipts: ReceiptSettings = ReceiptSettings()
+    officers: OfficerSettings = OfficerSettings()
+    gift: GiftSettings = GiftSettings()
+    sla: SlaSettings = SlaSettings()
+    retention: RetentionSettings = RetentionSettings()
+    scheduler: SchedulerSettings = SchedulerSettings()
+    smtp: SmtpSettings = SmtpSettings()
+    web: WebSettings = WebSettings()
+    runtime: RuntimeSettings = RuntimeSettings()
+    telegram: TelegramSettings = TelegramSettings()
+    whatsapp: WhatsAppSettings = WhatsAppSettings()
+
+    def replace(self, **sections: Mapping[str, Any]) -> Settings:
+        """A copy with some fields of some sections changed: `replace(web={"listen_port": 0})`."""
+        changed = {name: getattr(self, name).model_copy(update=dict(values))
+                   for name, values in sections.items()}
+        return self.model_copy(update=changed)
+
+
+def section_types() -> dict[str, type[Section]]:
+    """Section name -> its class, in the tree's order."""
+    return {name: field.annotation for name, field in Settings.model_fields.items()}  # type: ignore[misc]
+
+
+def known_variables() -> set[str]:
+    """Every WBS_* name some section reads."""
+    names: set[str] = set()
+    for cls in section_types().values():
+        for field_name, field in cls.model_fields.items():
+            alias = field.validation_alias
+            names.add(alias if isinstance(alias, str) else PREFIX + field_name.upper())
+    return names
+
+
+def load_settings(env: Mapping[str, str]) -> Settings:
+    """The settings tree from environment variables; an empty variable counts as unset, and a
+    WBS_* name no section reads is reported (by name only: values can be secrets)."""
+    values = {k: v for k, v in env.items() if k.startswith(PREFIX) and v.strip() != ""}
+    unknown = sorted(set(values) - known_variables())
+    if unknown:
+        log.warning("ignoring unknown settings: %s", ", ".join(unknown))
+    return Settings(**{name: cls.model_validate(values) for name, cls in section_types().items()})
+
+
+def read_environment(dotenv: Path = Path(".env")) -> dict[str, str]:
+    """The process environment over the variables of a `.env` file, if there is one."""
+    from_file = {k: v for k, v in dotenv_values(dotenv).items() if v is not None} if dotenv.is_file() else {}
+    return {**from_file, **os.environ}

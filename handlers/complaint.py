@@ -5,9 +5,9 @@ levies), suap (bribery), pemerasan (extortion), gratifikasi, calo (brokers), and
 
 from __future__ import annotations
 
-from bot.engine.context import Turn
-from bot.engine.flow import Flow, Outcome
-from bot.engine.steps import Attachments, Choice, Date, Money, Text
+from handlers.engine.context import Turn
+from handlers.engine.flow import Flow, Outcome
+from handlers.engine.steps import Attachments, Choice, Date, Money, Text
 from handlers.filing import file_report
 
 CATEGORIES = ("pungli", "suap", "pemerasan", "gratifikasi", "calo", "wewenang", "benturan",

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from babel.numbers import format_decimal
 
-from bot.i18n import MissingTranslationError, long_date, t
+from handlers.i18n import MissingTranslationError, long_date, t
 from handlers.sla import Deadline, SlaPolicy, age, local_day, overdue_working_days
 from handlers.statuses import status_key
 from handlers.workdays import WorkCalendar

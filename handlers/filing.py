@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.engine.context import Turn
-from bot.engine.types import Outbound
+from handlers.engine.context import Turn
+from handlers.engine.types import Outbound
 from handlers.events import REPORTER_MESSAGE, TICKET_NEW, notify_team
 from storage import tickets
 from storage.crypto import new_receipt_secret, new_ticket_code
@@ -45,7 +45,7 @@ async def file_report(
                           now=turn.now)
 
     turn.write(effect)
-    return Outbound(turn.t("receipt.issued", code=code, secret=secret, team=turn.settings.team_name),
+    return Outbound(turn.t("receipt.issued", code=code, secret=secret, team=turn.settings.office.team_name),
                     offer_transcript_deletion=True)
 
 

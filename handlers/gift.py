@@ -15,10 +15,10 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from bot.engine.context import Turn
-from bot.engine.flow import Flow, Outcome
-from bot.engine.steps import Attachments, Choice, Condition, Money, Text
-from bot.engine.types import Outbound
+from handlers.engine.context import Turn
+from handlers.engine.flow import Flow, Outcome
+from handlers.engine.steps import Attachments, Choice, Condition, Money, Text
+from handlers.engine.types import Outbound
 from handlers.filing import file_report
 from handlers.gift_check import Conflict, GiftFacts, Occasion, Relationship, evaluate, explain
 from handlers.gift_clock import describe_report_deadline, load_calendar, report_deadline

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 
-from bot.i18n import long_date, money, t
+from handlers.i18n import long_date, money, t
 from handlers.law import LegalRules, known_since, rules_on
 
 

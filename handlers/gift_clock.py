@@ -12,9 +12,9 @@ from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.i18n import long_date, t
-from handlers.gift_settings import GiftSettings
+from handlers.i18n import long_date, t
 from handlers.law import LegalRules, rules_on
+from handlers.settings import DomainSettings
 from handlers.workdays import WorkCalendar, working_days_after, working_days_between
 from storage.holidays import list_overrides
 from storage.models.holiday import ADD, REMOVE
@@ -56,12 +56,12 @@ class Deadline:
         return Urgency.OPEN
 
 
-async def load_calendar(*, session: AsyncSession, settings: GiftSettings) -> WorkCalendar:
+async def load_calendar(*, session: AsyncSession, settings: DomainSettings) -> WorkCalendar:
     """The office's working-day calendar: settings plus the UPG's overrides."""
     rows = await list_overrides(session=session)
     return WorkCalendar(
-        cuti_bersama_is_holiday=settings.cuti_bersama_is_holiday,
-        trust_estimated=settings.trust_estimated_holidays,
+        cuti_bersama_is_holiday=settings.gift.cuti_bersama_is_holiday,
+        trust_estimated=settings.gift.trust_estimated_holidays,
         added=frozenset(r.day for r in rows if r.kind == ADD),
         removed=frozenset(r.day for r in rows if r.kind == REMOVE),
     )

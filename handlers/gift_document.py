@@ -16,9 +16,9 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot.engine.steps import Attachments, Choice, Date, Money
-from bot.i18n import long_date, money, t
+from handlers.engine.steps import Attachments, Choice, Date, Money
 from handlers.gift import GIFT
+from handlers.i18n import long_date, money, t
 
 if TYPE_CHECKING:
     from fpdf import FPDF

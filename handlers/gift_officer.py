@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.engine.types import Attachment, Outbound
+from handlers.engine.types import Attachment, Outbound
 from handlers.gift_clock import describe_forward_deadline, load_calendar
 from handlers.gift_export import NotAGiftReport, prepare_export
 from handlers.officer_desk import Desk, DeskResult, OfficerAction, actor
@@ -34,7 +34,7 @@ async def forwarded_to_kpk_on(*, session: AsyncSession, ticket_code: str, tz: Zo
 async def forwarding_line(desk: Desk, ticket: Ticket) -> str:
     """"Teruskan ke KPK paling lambat ..." or "Diteruskan ke KPK pada ..." for a gift ticket."""
     settings = desk.services.settings
-    tz = settings.tz
+    tz = settings.office.tz
 
     async def read(s: AsyncSession) -> tuple[WorkCalendar, date | None]:
         return (await load_calendar(session=s, settings=settings),
@@ -56,7 +56,7 @@ async def export(desk: Desk, action: OfficerAction) -> DeskResult:
     settings = desk.services.settings
     try:
         _doc, files = await prepare_export(db=desk.services.db, ring=desk.services.ring,
-                                           settings=settings, tz=settings.tz, code=ticket.code,
+                                           settings=settings, tz=settings.office.tz, code=ticket.code,
                                            actor=actor(action.officer), now=desk.now,
                                            lang=desk.lang)
     except NotAGiftReport:

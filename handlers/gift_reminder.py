@@ -1,7 +1,7 @@
 """The gift reporter's own reminder: "remind me before my reporting deadline if this report
 is still a draft". The consent is a step of the gift flow; agreeing schedules two reminders
 (5 and 1 working days before the 30-working-day deadline, in the morning, office time) and
-the scheduler (`bot.gift_reminders`) sends them only while the conversation is still in the
+the scheduler (`handlers.gift_reminders`) sends them only while the conversation is still in the
 gift flow. Gift drafts live until the day after that deadline (see `keep_until`)."""
 
 from __future__ import annotations
@@ -10,15 +10,15 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
-from bot.engine.flow import Parsed
-from bot.engine.steps import Choice, Date
-from bot.engine.types import Inbound
+from handlers.engine.flow import Parsed
+from handlers.engine.steps import Choice, Date
+from handlers.engine.types import Inbound
 from handlers.gift_clock import load_calendar, report_deadline
 from handlers.workdays import WorkCalendar
 from storage.reminders import cancel_gift_reminder, schedule_gift_reminder
 
 if TYPE_CHECKING:
-    from bot.engine.context import Turn
+    from handlers.engine.context import Turn
 
 STEP = "reminder"
 AGREE = "ya"
@@ -59,7 +59,7 @@ async def keep_until(turn: Turn) -> datetime | None:
     if day is None:
         return None
     due, _calendar = await _deadline(turn, day)
-    return datetime.combine(due + timedelta(days=2), time.min, tzinfo=turn.settings.tz)
+    return datetime.combine(due + timedelta(days=2), time.min, tzinfo=turn.settings.office.tz)
 
 
 async def schedule(turn: Turn, day: date) -> None:
@@ -69,7 +69,7 @@ async def schedule(turn: Turn, day: date) -> None:
         return
     due, calendar = await _deadline(turn, day)
     times = [datetime.combine(working_days_before(due, n, calendar=calendar), REMIND_AT,
-                              tzinfo=turn.settings.tz) for n in BEFORE_WORKING_DAYS]
+                              tzinfo=turn.settings.office.tz) for n in BEFORE_WORKING_DAYS]
     first, final = (at if at > turn.now else None for at in times)
     turn.write(lambda s: schedule_gift_reminder(
         session=s, ring=turn.ring, digest=digest, channel=channel, handle=handle, deadline=due,

@@ -1,14 +1,16 @@
-"""Settings of the gift (gratifikasi) track, mixed into `bot.settings.Settings`."""
+"""Settings of the gift (gratifikasi) track (`settings.gift`)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic_settings import BaseSettings
+from pydantic import Field
+
+from storage.settings import Section
 
 
-class GiftSettings(BaseSettings):
-    """Working-day calendar choices and where exports go (env prefix WBS_)."""
+class GiftSettings(Section):
+    """Working-day calendar choices and where exports go."""
 
     # Cuti bersama (joint leave, category GOVERNMENT) closes most offices, but it is leave,
     # not a public holiday: counting it as a working day gives the earlier, safer deadline.
@@ -16,4 +18,4 @@ class GiftSettings(BaseSettings):
     # Islamic holidays the `holidays` package only estimates are working days unless trusted.
     trust_estimated_holidays: bool = False
     # Where `wbs export gift CODE` writes files (default: <data_dir>/exports).
-    gift_export_dir: Path | None = None
+    export_dir: Path | None = Field(None, validation_alias="WBS_GIFT_EXPORT_DIR")

@@ -6,12 +6,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from bot.engine.flow import Parsed
-from bot.engine.steps import Choice, Condition, typed
-from bot.engine.types import Inbound, Option
+from handlers.engine.flow import Parsed
+from handlers.engine.steps import Choice, Condition, typed
+from handlers.engine.types import Inbound, Option
 
 if TYPE_CHECKING:
-    from bot.engine.context import Turn
+    from handlers.engine.context import Turn
 
 CANCEL_OPTION = "nav:cancel"  # handled by the engine before the step: drops the draft
 

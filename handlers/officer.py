@@ -1,6 +1,6 @@
 """Officer commands, channel-neutral: one name -> function table (`COMMANDS`).
 
-The channel adapter (bot/channels/telegram_officers.py) checks the sender is an allow-listed
+The channel adapter (bot/channels/telegram/officers/receive.py) checks the sender is an allow-listed
 officer, works out which ticket a message is about (its forum topic, or the bot message it
 replies to) and hands an `OfficerAction` to `handle`. Every view, reply, status change,
 assignment and officer change writes an audit entry in the same transaction.
@@ -12,9 +12,9 @@ from collections.abc import Awaitable, Callable
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.engine.context import Services
-from bot.engine.types import Outbound
 from handlers import gift_officer, officer_ticket
+from handlers.engine.context import Services
+from handlers.engine.types import Outbound
 from handlers.officer_admin import manage_officers
 from handlers.officer_desk import Desk, DeskResult, OfficerAction, actor
 from handlers.officer_views import ticket_line
@@ -59,7 +59,7 @@ async def relay_reply(desk: Desk, action: OfficerAction) -> DeskResult:
                                             officer_id=officer.id)
         await notify_reporter(session=s, ring=svc.ring, ticket=fresh, purpose=OFFICER_REPLY,
                               key="officer.reporter.reply", now=desk.now, copy=action.copy,
-                              default_lang=desk.lang, team=svc.settings.team_name, text=body)
+                              default_lang=desk.lang, team=svc.settings.office.team_name, text=body)
         await audit.record(session=s, actor=actor(officer), action="ticket_reply",
                            ticket_code=fresh.code, now=desk.now,
                            details={"message_id": message.id, "files": len(action.copy)})
@@ -120,7 +120,7 @@ async def search(desk: Desk, action: OfficerAction) -> DeskResult:
         return desk.say("officer.search.usage")
     code = normalise_code(term)
     category = None if code else term.lower()
-    limit = desk.services.settings.officers_max_results
+    limit = desk.services.settings.officers.max_results
     found = await desk.services.db.read(lambda s: officers.search_tickets(
         session=s, conflict_of_interest=action.place == "escalation", code=code,
         category=category, limit=limit))
@@ -129,7 +129,7 @@ async def search(desk: Desk, action: OfficerAction) -> DeskResult:
 
 async def open_tickets(desk: Desk, action: OfficerAction) -> DeskResult:
     """/tiket: the open tickets of this desk, oldest first."""
-    limit = desk.services.settings.officers_max_results
+    limit = desk.services.settings.officers.max_results
     found = await desk.services.db.read(lambda s: officers.search_tickets(
         session=s, conflict_of_interest=action.place == "escalation", open_only=True,
         limit=limit))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.engine.types import Outbound
+from handlers.engine.types import Outbound
 from handlers.officer_desk import Desk, DeskResult, OfficerAction, actor
 from storage import audit, officers
 from storage.models import Officer

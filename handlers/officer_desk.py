@@ -9,9 +9,9 @@ from typing import Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import i18n
-from bot.engine.context import Services
-from bot.engine.types import Outbound
+from handlers import i18n
+from handlers.engine.context import Services
+from handlers.engine.types import Outbound
 from handlers.status import normalise_code
 from storage import tickets
 from storage.models import Officer, Ticket
@@ -54,11 +54,11 @@ class Desk:
     @property
     def lang(self) -> str:
         """Officers read the office's default language."""
-        return self.services.settings.default_language
+        return self.services.settings.office.default_language
 
     def t(self, key: str, **params: object) -> str:
         """Catalog text in the officers' language."""
-        return i18n.t(self.lang, key, team=self.services.settings.team_name, **params)
+        return i18n.t(self.lang, key, team=self.services.settings.office.team_name, **params)
 
     def say(self, key: str, ticket_id: str | None = None, **params: object) -> DeskResult:
         """One answer."""

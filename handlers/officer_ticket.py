@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.engine.types import Attachment, Option, Outbound
+from handlers.engine.types import Attachment, Option, Outbound
 from handlers.officer_desk import Desk, DeskResult, OfficerAction, actor
 from handlers.officer_views import ticket_view
 from handlers.reporter_notices import (
@@ -62,7 +62,7 @@ async def view(desk: Desk, action: OfficerAction) -> DeskResult:
         if await officers.acknowledge(session=s, ticket_id=fresh.id, now=now):
             await notify_reporter(session=s, ring=svc.ring, ticket=fresh, purpose=ACK_NOTICE,
                                   key="officer.reporter.ack", now=now, default_lang=desk.lang,
-                                  team=svc.settings.team_name)
+                                  team=svc.settings.office.team_name)
         text = ticket_view(desk.lang, fresh, content, entries=entries, files=files, notes=notes,
                            settings=svc.settings)
         return text, files
@@ -125,7 +125,7 @@ async def set_status(desk: Desk, action: OfficerAction, ticket: Ticket, status: 
     if status.value == ticket.status:
         return desk.say("officer.status.same", ticket.id, status=desk.t(status_key(status)))
     svc, officer, now, old = desk.services, action.officer, desk.now, ticket.status
-    tell = reporter_sees(status, svc.settings.quiet_statuses)
+    tell = reporter_sees(status, svc.settings.officers.quiet_statuses)
 
     async def write(s: AsyncSession) -> None:
         await officers.set_status(session=s, ticket_id=ticket.id, status=status.value,
@@ -136,7 +136,7 @@ async def set_status(desk: Desk, action: OfficerAction, ticket: Ticket, status: 
         if tell:
             await notify_reporter(session=s, ring=svc.ring, ticket=ticket, purpose=STATUS_NOTICE,
                                   key=status_message_key(status), now=now,
-                                  default_lang=desk.lang, team=svc.settings.team_name,
+                                  default_lang=desk.lang, team=svc.settings.office.team_name,
                                   status=status.value, reason=reason)
         await audit.record(session=s, actor=actor(officer), action="ticket_status",
                            ticket_code=ticket.code, now=now,

@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from bot import i18n
-from bot.settings import Settings
+from handlers import i18n
+from handlers.settings import DomainSettings
 from handlers.statuses import status_key
 from handlers.workdays import WorkCalendar, working_days_after
 from storage.models import Ticket
@@ -37,25 +37,25 @@ def topic_name(lang: str, ticket: Ticket) -> str:
     return f"{ticket.code} · {category_label(lang, ticket)}"[:128]
 
 
-def sla_due(ticket: Ticket, settings: Settings, calendar: WorkCalendar) -> date:
+def sla_due(ticket: Ticket, settings: DomainSettings, calendar: WorkCalendar) -> date:
     """The acknowledgement deadline: WBS_ACK_SLA_DAYS working days after receipt."""
-    received = ticket.created_at.astimezone(settings.tz).date()
-    return working_days_after(received, settings.ack_sla_days, calendar=calendar)
+    received = ticket.created_at.astimezone(settings.office.tz).date()
+    return working_days_after(received, settings.officers.ack_sla_days, calendar=calendar)
 
 
-def _when(moment: datetime, settings: Settings, lang: str) -> str:
-    local = moment.astimezone(settings.tz)
+def _when(moment: datetime, settings: DomainSettings, lang: str) -> str:
+    local = moment.astimezone(settings.office.tz)
     return f"{i18n.long_date(local.date(), lang)} {local:%H:%M}"
 
 
-def header(lang: str, ticket: Ticket, settings: Settings, due: date) -> str:
+def header(lang: str, ticket: Ticket, settings: DomainSettings, due: date) -> str:
     """The first post of a ticket's topic: code, category, channel kind, times. No content."""
     key = "officer.header.conflict" if ticket.conflict_of_interest else "officer.header"
     return i18n.t(lang, key, code=ticket.code, category=category_label(lang, ticket),
                   channel=label(lang, [f"officer.channel.{ticket.channel}"], ticket.channel),
                   received=_when(ticket.created_at, settings, lang),
                   due=i18n.long_date(due, lang, weekday=True),
-                  status=i18n.t(lang, status_key(ticket.status)), team=settings.team_name)
+                  status=i18n.t(lang, status_key(ticket.status)), team=settings.office.team_name)
 
 
 def _value(value: Any) -> str:
@@ -67,7 +67,7 @@ def _value(value: Any) -> str:
 
 def ticket_view(lang: str, ticket: Ticket, content: dict[str, Any], *, entries: list[ThreadEntry],
                 files: list[StoredFile], notes: list[tuple[datetime, str]],
-                settings: Settings) -> str:
+                settings: DomainSettings) -> str:
     """The report, its thread (officers' names never appear) and the internal notes."""
     lines = [i18n.t(lang, "officer.view.title", code=ticket.code,
                     category=category_label(lang, ticket),

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.engine.flow import Flow
 from handlers.complaint import COMPLAINT
+from handlers.engine.flow import Flow
 from handlers.gift import GIFT, GIFT_CHECK
 from handlers.status import FOLLOWUP, STATUS, TICKET
 

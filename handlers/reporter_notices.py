@@ -21,7 +21,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import i18n
+from handlers import i18n
 from handlers.statuses import REPORTER_SEES, Status, status_key
 from storage import outbox, tickets
 from storage.crypto import Keyring, handle_digest

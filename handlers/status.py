@@ -11,10 +11,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.engine.context import Turn
-from bot.engine.flow import Flow, Outcome
-from bot.engine.steps import Attachments, Choice, Text
-from bot.engine.types import Outbound
+from handlers.engine.context import Turn
+from handlers.engine.flow import Flow, Outcome
+from handlers.engine.steps import Attachments, Choice, Text
+from handlers.engine.types import Outbound
 from handlers.filing import add_reporter_message
 from handlers.statuses import status_key
 from storage import throttles, tickets
@@ -55,7 +55,7 @@ async def status_view(turn: Turn, ticket_id: str) -> Outbound:
     ticket, entries = await turn.read(load)
     if ticket is None:
         return Outbound(turn.t("status.gone"))
-    local = turn.settings.tz
+    local = turn.settings.office.tz
     lines = [turn.t("status.view", code=ticket.code, status=turn.t(status_key(ticket.status)),
                     date=turn.day(ticket.created_at.astimezone(local).date()))]
     if not entries:
@@ -64,7 +64,7 @@ async def status_view(turn: Turn, ticket_id: str) -> Outbound:
         author = ("status.author.officer" if entry.author == "officer" else
                   "status.author.you" if entry.author == "reporter" else "status.author.system")
         when = turn.day(entry.created_at.astimezone(local).date())
-        lines.append(f"— {turn.t(author, team=turn.settings.team_name)} ({when}):\n{entry.text}")
+        lines.append(f"— {turn.t(author, team=turn.settings.office.team_name)} ({when}):\n{entry.text}")
     return Outbound("\n\n".join(lines))
 
 
@@ -87,16 +87,16 @@ async def check_receipt(turn: Turn) -> Outcome:
         minutes = max(1, int((locked_until - turn.now).total_seconds() // 60) + 1)
         return Outcome([Outbound(turn.t("status.error.locked", minutes=minutes))])
     if not ok or ticket is None:
-        lock_until = turn.now + timedelta(minutes=settings.receipt_lock_minutes)
+        lock_until = turn.now + timedelta(minutes=settings.receipts.lock_minutes)
         ticket_id = ticket.id if ticket else None
 
         async def count(session: AsyncSession) -> None:
             await throttles.record_sender_failure(
-                session=session, digest=digest, max_failures=settings.sender_max_failures,
+                session=session, digest=digest, max_failures=settings.receipts.sender_max_failures,
                 lock_until=lock_until, now=turn.now)
             if ticket_id:
                 await tickets.record_wrong_secret(session=session, ticket_id=ticket_id,
-                                                  max_failures=settings.receipt_max_failures,
+                                                  max_failures=settings.receipts.max_failures,
                                                   lock_until=lock_until)
 
         turn.write(count)

@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 
 from bot.app import App, build_app
-from bot.settings import Settings
+from bot.settings import Settings, load_settings
 from storage.crypto import Keyring
 from tests.support.reporter import Reporter
+from tests.support.settings import CHEAP_ARGON2
 
 PG_URL = os.environ.get("WBS_TEST_POSTGRES_URL",
                         "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
@@ -64,9 +65,9 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[s
 def settings(tmp_path: Path, database: tuple[str, str | None]) -> Settings:
     """Settings for a test: its own data dir and database, cheap Argon2, Indonesian."""
     url, schema = database
-    return Settings(_env_file=None, data_dir=tmp_path, database_url=url, database_schema=schema,
-                    argon2_time_cost=1, argon2_memory_kib=1024,
-                    office_name="Kantor Imigrasi Kelas II Non-TPI Banggai")
+    return load_settings({
+        "WBS_DATA_DIR": str(tmp_path), "WBS_DATABASE_URL": url, "WBS_DATABASE_SCHEMA": schema or "",
+        **CHEAP_ARGON2, "WBS_OFFICE_NAME": "Kantor Imigrasi Kelas II Non-TPI Banggai"})
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from bot import i18n
+from handlers import i18n
 from handlers.registry import all_flows
 from handlers.statuses import Status, status_key
 

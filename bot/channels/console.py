@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.app import App
-from bot.engine.types import Attachment, ChannelKind, Inbound, Option, Outbound
 from bot.media import strip_metadata
+from handlers.engine.types import Attachment, ChannelKind, Inbound, Option, Outbound
 
 Output = Callable[[str], None]
 
@@ -62,7 +62,7 @@ class ConsoleChat:
         try:
             if not path.is_file():
                 return ()
-            limit = int(self.app.settings.max_attachment_mb * 1024 * 1024)
+            limit = int(self.app.settings.conversations.max_attachment_mb * 1024 * 1024)
             data = path.read_bytes()[: limit + 1]
         except OSError:
             return ()

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import App
-from bot.channels.telegram import TelegramChannel
+from bot.channels.telegram.channel import TelegramChannel
 from bot.settings import Settings
 from storage import tickets
 from storage.models import Ticket
@@ -19,7 +19,7 @@ from tests.fakes.telegram_fixtures import api, bot  # noqa: F401 - fixtures
 @pytest.fixture
 def settings(settings: Settings, api: FakeBotApi) -> Settings:
     """A 5 MB attachment limit, so the size checks are cheap to exercise."""
-    return telegram_settings(settings, api, max_attachment_mb=5.0)
+    return telegram_settings(settings, api, conversations={"max_attachment_mb": 5.0})
 
 PDF = b"%PDF-1.4\n% kuitansi\n%%EOF\n"
 

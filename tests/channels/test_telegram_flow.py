@@ -10,7 +10,7 @@ from PIL import ExifTags, Image
 from sqlalchemy import func, select
 
 from bot.app import App
-from bot.channels.telegram import TelegramChannel
+from bot.channels.telegram.channel import TelegramChannel
 from storage import tickets
 from storage.models import InboxItem
 from tests.fakes.bot_api import FakeBotApi

@@ -11,7 +11,7 @@ import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError, TimedOut
 
-from bot.channels.telegram_http import AiohttpRequest, Timeouts, build_requests
+from bot.channels.telegram.transport import AiohttpRequest, Timeouts, build_requests
 from tests.fakes.bot_api import FakeBotApi
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from telegram import Bot, Update
 
-from bot.channels.telegram_inbound import (
+from bot.channels.telegram.receive import (
     Press,
     Typed,
     citizen_input,

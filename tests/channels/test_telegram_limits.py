@@ -1,10 +1,10 @@
-"""Outbound rate limits (bot/channels/telegram_limits.py), computed on a fake clock."""
+"""Outbound rate limits (bot/channels/telegram/limits.py), computed on a fake clock."""
 
 from __future__ import annotations
 
 from telegram.error import RetryAfter
 
-from bot.channels.telegram_limits import Rates, TelegramRateLimiter, TokenBucket, retry_after_seconds
+from bot.channels.telegram.limits import Rates, TelegramRateLimiter, TokenBucket, retry_after_seconds
 
 
 class Clock:

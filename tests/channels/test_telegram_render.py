@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.channels.telegram_render import (
+from bot.channels.telegram.render import (
     MAX_TEXT,
     callback_data,
     chunks,
@@ -10,7 +10,7 @@ from bot.channels.telegram_render import (
     resolve_callback,
     split_text,
 )
-from bot.engine.types import Option
+from handlers.engine.types import Option
 
 
 def test_long_text_is_split_under_telegrams_limit_without_losing_words():

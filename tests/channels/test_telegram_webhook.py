@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.app import App
-from bot.channels.telegram import TelegramChannel
+from bot.channels.telegram.channel import TelegramChannel
 from bot.settings import Settings
 from storage.models import InboxItem
 from tests.fakes.bot_api import FakeBotApi
@@ -18,8 +18,8 @@ from tests.fakes.telegram_fixtures import api, bot  # noqa: F401 - fixtures
 @pytest.fixture
 def settings(settings: Settings, api: FakeBotApi) -> Settings:
     port = free_port()
-    return telegram_settings(settings, api, listen_port=port,
-                             public_url=f"http://127.0.0.1:{port}")
+    return telegram_settings(settings, api, web={"listen_port": port,
+                             "public_url": f"http://127.0.0.1:{port}"})
 
 
 async def inbox_count(app: App) -> int:
@@ -28,7 +28,7 @@ async def inbox_count(app: App) -> int:
 
 async def test_webhook_is_registered_with_a_secret_path_and_token(app: App, api: FakeBotApi,
                                                                   bot: TelegramChannel):
-    assert api.webhook["url"] == f"{app.settings.public_url}{app.settings.telegram_webhook_path()}"
+    assert api.webhook["url"] == f"{app.settings.web.public_url}{app.settings.telegram.webhook_path()}"
     assert len(api.webhook["secret_token"]) >= 32
     assert api.webhook["allowed_updates"] == ["message", "callback_query"]
     assert not api.webhook.get("drop_pending_updates")
@@ -73,7 +73,7 @@ async def test_malformed_body_with_the_right_secret_is_a_client_error(
 
 
 async def test_guessing_the_path_finds_nothing(app: App, api: FakeBotApi, bot: TelegramChannel):
-    url = f"{app.settings.public_url}/telegram/webhook"
+    url = f"{app.settings.web.public_url}/telegram/webhook"
     async with aiohttp.ClientSession() as session, session.post(url, json={"update_id": 1}) as resp:
         assert resp.status == 404
 

@@ -7,7 +7,7 @@ import hashlib
 import aiohttp
 import pytest
 
-from bot.channels.whatsapp_api import (
+from bot.channels.whatsapp.api import (
     GraphAPI,
     GraphAPIError,
     MediaInfo,

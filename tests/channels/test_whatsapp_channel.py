@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pydantic import SecretStr
 
-from bot.channels.whatsapp_webhook import sign
+from bot.channels.whatsapp.receive import sign
 from bot.runner import enabled_channels
 from bot.web import build_web_app
 from handlers.events import TEAM_CHANNEL
@@ -183,8 +183,8 @@ async def test_failed_receipt_for_a_message_we_do_not_know_is_only_recorded(wa):
 
 
 async def test_telegram_and_whatsapp_share_one_run_and_one_route_table(app, settings):
-    both = settings.model_copy(update={"telegram_token": SecretStr("123456:TEST-TOKEN"),
-                                       "public_url": "https://wbs.example.go.id"})
+    both = settings.replace(telegram={"token": SecretStr("123456:TEST-TOKEN")},
+                            web={"public_url": "https://wbs.example.go.id"})
     app.settings = app.services.settings = both
 
     channels = enabled_channels(app)
@@ -192,11 +192,11 @@ async def test_telegram_and_whatsapp_share_one_run_and_one_route_table(app, sett
 
     assert sorted(c.name for c in channels) == ["telegram", "whatsapp"]
     assert PATH in paths
-    assert both.telegram_webhook_path() in paths
+    assert both.telegram.webhook_path() in paths
 
 
 async def test_whatsapp_stays_off_until_all_four_secrets_are_set(app, settings):
-    partial = settings.model_copy(update={"whatsapp_app_secret": None})
+    partial = settings.replace(whatsapp={"app_secret": None})
     app.settings = app.services.settings = partial
 
     assert [c.name for c in enabled_channels(app)] == []

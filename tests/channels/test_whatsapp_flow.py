@@ -12,9 +12,9 @@ from io import BytesIO
 
 from PIL import Image
 
-from bot.channels.whatsapp import WhatsAppChannel
-from bot.channels.whatsapp_outbound import outbound_payload
-from bot.engine.types import Outbound
+from bot.channels.whatsapp.channel import WhatsAppChannel
+from bot.channels.whatsapp.send import outbound_payload
+from handlers.engine.types import Outbound
 from storage import outbox, tickets
 from storage.inbox import accept_update
 from tests.channels.whatsapp_harness import (  # noqa: F401 - fixtures
@@ -218,7 +218,7 @@ async def test_a_file_of_an_unaccepted_type_is_refused_politely(wa):
 
 async def test_message_stored_before_a_crash_is_handled_on_start(wa):
     message = messages_from(WARGA, WARGA.text("/start", wamid="wamid.CRASH1"))
-    from bot.channels.whatsapp_webhook import dump_message, parse_payload  # noqa: PLC0415
+    from bot.channels.whatsapp.receive import dump_message, parse_payload  # noqa: PLC0415
 
     (parsed,) = parse_payload(message).messages
     await wa.app.db.write(lambda s: accept_update(

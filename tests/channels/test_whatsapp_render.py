@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.channels.whatsapp_render import numbered_ids, render, split_text, typed_number
-from bot.engine.types import Attachment, Option, Outbound
+from bot.channels.whatsapp.render import numbered_ids, render, split_text, typed_number
+from handlers.engine.types import Attachment, Option, Outbound
 from tests.fakes.graph_api import validate_message
 
 CATEGORIES = tuple(

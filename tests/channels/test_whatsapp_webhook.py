@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from bot.channels.whatsapp_webhook import (
+from bot.channels.whatsapp.receive import (
     MalformedPayloadError,
     Signature,
     check_signature,
@@ -16,7 +16,7 @@ from bot.channels.whatsapp_webhook import (
     parse_payload,
     sign,
 )
-from bot.engine.types import ChannelKind
+from handlers.engine.types import ChannelKind
 from tests.fakes.graph_api import (
     WARGA,
     Sender,

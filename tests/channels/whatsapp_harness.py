@@ -14,7 +14,7 @@ from pydantic import SecretStr
 from sqlalchemy import select
 
 from bot.app import App
-from bot.channels.whatsapp import WhatsAppChannel
+from bot.channels.whatsapp.channel import WhatsAppChannel
 from bot.outbox_sender import OutboxSender
 from bot.settings import Settings
 from bot.web import build_web_app
@@ -28,14 +28,14 @@ PATH = "/whatsapp/webhook"
 
 def whatsapp_settings(settings: Settings, graph: FakeGraphAPI) -> Settings:
     """Test settings pointing the channel at the fake Graph API."""
-    return settings.model_copy(update={
-        "whatsapp_token": SecretStr(graph.token),
-        "whatsapp_phone_number_id": graph.phone_number_id,
-        "whatsapp_app_secret": SecretStr(APP_SECRET),
-        "whatsapp_verify_token": SecretStr(VERIFY_TOKEN),
-        "whatsapp_api_url": graph.api_url,
-        "whatsapp_update_template": "wbs_pembaruan",
-        "whatsapp_update_template_language": "id",
+    return settings.replace(whatsapp={
+        "token": SecretStr(graph.token),
+        "phone_number_id": graph.phone_number_id,
+        "app_secret": SecretStr(APP_SECRET),
+        "verify_token": SecretStr(VERIFY_TOKEN),
+        "api_url": graph.api_url,
+        "update_template": "wbs_pembaruan",
+        "update_template_language": "id",
     })
 
 

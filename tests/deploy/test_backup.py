@@ -9,19 +9,20 @@ from pathlib import Path
 import pytest
 
 from bot.app import build_app
-from bot.cli import main
-from bot.settings import Settings
+from bot.cli.main import main
+from bot.settings import Settings, load_settings
 from storage import tickets
 from storage.backup import BackupError, backup_sqlite
 from storage.crypto import Keyring
 from tests.deploy.scenario import populate
+from tests.support.settings import CHEAP_ARGON2
 
 PG = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 
 
-def sqlite_settings(data_dir: Path, **extra) -> Settings:
-    return Settings(_env_file=None, data_dir=data_dir, argon2_time_cost=1, argon2_memory_kib=1024,
-                    **extra)
+def sqlite_settings(data_dir: Path, database_url: str = "") -> Settings:
+    return load_settings({"WBS_DATA_DIR": str(data_dir), "WBS_DATABASE_URL": database_url,
+                          **CHEAP_ARGON2})
 
 
 async def test_backup_of_a_running_database_opens_with_every_report(tmp_path: Path):
@@ -30,7 +31,7 @@ async def test_backup_of_a_running_database_opens_with_every_report(tmp_path: Pa
     try:
         done = await populate(app)
         target = tmp_path / "backups" / "wbs-copy.db"
-        await backup_sqlite(app.settings.db_url, target)  # while the app holds connections
+        await backup_sqlite(app.settings.storage.db_url, target)  # while the app holds connections
     finally:
         await app.close()
 
@@ -53,7 +54,7 @@ async def test_backup_never_overwrites_a_file(tmp_path: Path):
     existing = tmp_path / "old.db"
     existing.write_bytes(b"keep me")
     with pytest.raises(BackupError, match="exists"):
-        await backup_sqlite(app.settings.db_url, existing)
+        await backup_sqlite(app.settings.storage.db_url, existing)
     assert existing.read_bytes() == b"keep me"
 
 

@@ -12,13 +12,14 @@ from pathlib import Path
 import pytest
 
 from bot.app import App
-from bot.cli import main
+from bot.cli.main import main
 from storage import inbox, outbox, tickets
 from storage.conversations import load_conversation
 from storage.crypto import Keyring
 from storage.drafts import draft_files
 from storage.keys_admin import EPHEMERAL, KeyAdminError, key_usage, reencrypt_all, retire, rotate
 from tests.deploy.scenario import populate
+from tests.support.settings import CHEAP_ARGON2
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -135,12 +136,11 @@ def test_every_ephemeral_column_is_part_of_rotation():
 async def test_rotation_with_the_wrong_key_file_stops_with_a_clear_error(tmp_path: Path,
                                                                         monkeypatch, capsys):
     from bot.app import build_app  # noqa: PLC0415
-    from bot.settings import Settings  # noqa: PLC0415
+    from bot.settings import load_settings  # noqa: PLC0415
 
     for name in ("WBS_MASTER_KEY", "WBS_DATABASE_URL"):
         monkeypatch.delenv(name, raising=False)
-    settings = Settings(_env_file=None, data_dir=tmp_path, argon2_time_cost=1,
-                        argon2_memory_kib=1024)
+    settings = load_settings({"WBS_DATA_DIR": str(tmp_path), **CHEAP_ARGON2})
     app = await build_app(settings)
     done = await populate(app, reports=1)
     await app.close()

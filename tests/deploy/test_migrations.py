@@ -136,7 +136,7 @@ async def test_app_start_migrates_and_a_restart_keeps_the_reports(settings: Sett
 
 
 def test_wbs_migrate_brings_an_empty_database_to_head(tmp_path, monkeypatch, capsys):
-    from bot.cli import main  # noqa: PLC0415
+    from bot.cli.main import main  # noqa: PLC0415
 
     for name in ("WBS_DATABASE_URL", "WBS_DATABASE_SCHEMA"):
         monkeypatch.delenv(name, raising=False)
@@ -177,10 +177,10 @@ START_AND_REPORT = """
 import asyncio, sys
 from bot.app import build_app
 from bot.runner import migrate_apart
-from bot.settings import Settings
+from bot.settings import Settings, load_settings, read_environment
 
 async def main():
-    settings = Settings()
+    settings = load_settings(read_environment())
     await migrate_apart(settings)
     app = await build_app(settings)
     await app.close()

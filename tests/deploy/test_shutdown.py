@@ -42,7 +42,7 @@ class TeamDesk:
 
 
 async def test_stop_finishes_the_turn_in_hand_and_flushes_the_outbox(app: App):
-    app.settings = app.settings.model_copy(update={"listen_port": 0, "scheduler_enabled": False})
+    app.settings = app.settings.replace(web={"listen_port": 0}, scheduler={"enabled": False})
     desk, stop = TeamDesk(), asyncio.Event()
     server = asyncio.create_task(serve(app, [desk], stop))
     await asyncio.sleep(0.1)  # let it start listening

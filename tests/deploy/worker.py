@@ -13,8 +13,8 @@ import signal
 from aiohttp import web
 
 from bot.app import App, build_app, setup_logging
-from bot.engine.types import Attachment, ChannelKind, Inbound
-from bot.settings import Settings
+from bot.settings import load_settings, read_environment
+from handlers.engine.types import Attachment, ChannelKind, Inbound
 from storage.inbox import accept_update, mark_processed
 
 
@@ -45,7 +45,7 @@ def routes(app: App) -> list[web.RouteDef]:
 
 async def main() -> None:
     """Serve until SIGTERM."""
-    settings = Settings()
+    settings = load_settings(read_environment())
     setup_logging(settings)
     app = await build_app(settings)
     runner = web.AppRunner(web.Application())

@@ -14,7 +14,7 @@ HANDLE = "628123456789"
 
 
 async def test_a_full_report_logs_nothing_identifying(app: App, caplog: pytest.LogCaptureFixture):
-    setup_logging(app.settings.model_copy(update={"log_level": "DEBUG"}))
+    setup_logging(app.settings.replace(runtime={"log_level": "DEBUG"}))
     caplog.set_level(logging.DEBUG)
     r = Reporter(app.engine, handle=HANDLE)
     await walk_to_summary(r)
@@ -28,7 +28,7 @@ async def test_a_full_report_logs_nothing_identifying(app: App, caplog: pytest.L
 async def test_a_failing_turn_logs_no_content_and_answers_politely(
     app: App, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch,
 ):
-    setup_logging(app.settings.model_copy(update={"log_level": "DEBUG"}))
+    setup_logging(app.settings.replace(runtime={"log_level": "DEBUG"}))
     caplog.set_level(logging.DEBUG)
     r = Reporter(app.engine, handle=HANDLE)
     await r.say("/start")
@@ -38,7 +38,7 @@ async def test_a_failing_turn_logs_no_content_and_answers_politely(
     def broken(*_args, **_kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr("bot.engine.engine.find_leaks", broken)
+    monkeypatch.setattr("handlers.engine.engine.find_leaks", broken)
     await r.say(CHRONOLOGY)
     assert "Mohon maaf, terjadi gangguan" in r.text
     logged = "\n".join(rec.getMessage() for rec in caplog.records)

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.engine.parsing import parse_date, parse_money
+from handlers.engine.parsing import parse_date, parse_money
 
 TODAY = date(2026, 11, 22)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from bot.app import App, build_app
-from bot.engine.types import ChannelKind, Inbound
+from handlers.engine.types import ChannelKind, Inbound
 from storage import inbox
 from storage.models import InboxItem, Ticket
 from tests.handlers.test_complaint_flow import receipt_of, walk_to_summary

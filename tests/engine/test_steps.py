@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.app import App
-from bot.engine.types import ChannelKind, Inbound
+from handlers.engine.types import ChannelKind, Inbound
 from tests.handlers.test_complaint_flow import CHRONOLOGY
 from tests.support.reporter import Reporter
 

@@ -17,8 +17,8 @@ from typing import Any
 
 from pydantic import SecretStr
 
-from bot import i18n
 from bot.settings import Settings
+from handlers import i18n
 from tests.fakes.bot_api import FakeBotApi
 
 
@@ -29,13 +29,14 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def telegram_settings(settings: Settings, api: FakeBotApi, **overrides: Any) -> Settings:
-    """Test settings pointing the Telegram channel at the fake (fast polling, loose limits)."""
-    return settings.model_copy(update={
-        "telegram_token": SecretStr(api.token), "telegram_api_url": api.base_url,
-        "telegram_poll_timeout": 1, "telegram_rate_per_chat": 1000.0,
-        "telegram_rate_overall": 1000.0, "listen_port": free_port(),
-        "scheduler_enabled": False, **overrides})
+def telegram_settings(settings: Settings, api: FakeBotApi, **sections: dict[str, Any]) -> Settings:
+    """Test settings pointing the Telegram channel at the fake (fast polling, loose limits);
+    `sections` change more, e.g. `web={"public_url": ...}`."""
+    telegram = {"token": SecretStr(api.token), "api_url": api.base_url, "poll_timeout": 1,
+                "rate_per_chat": 1000.0, "rate_overall": 1000.0, **sections.pop("telegram", {})}
+    web = {"listen_port": free_port(), **sections.pop("web", {})}
+    scheduler = {"enabled": False, **sections.pop("scheduler", {})}
+    return settings.replace(telegram=telegram, web=web, scheduler=scheduler, **sections)
 
 
 @contextlib.asynccontextmanager

@@ -18,7 +18,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.channels.whatsapp_webhook import SIGNATURE_HEADER, sign
+from bot.channels.whatsapp.receive import SIGNATURE_HEADER, sign
 
 VERSION = "v26.0"
 _ids = itertools.count(1)

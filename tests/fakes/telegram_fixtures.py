@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.app import App
-from bot.channels.telegram import TelegramChannel
+from bot.channels.telegram.channel import TelegramChannel
 from bot.settings import Settings
 from tests.fakes.bot_api import FakeBotApi
 from tests.fakes.bot_api_chat import UserChat, serving, telegram_settings

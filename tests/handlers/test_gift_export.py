@@ -13,7 +13,7 @@ import pytest
 from pypdf import PdfReader
 
 from bot.app import App
-from bot.cli import main
+from bot.cli.main import main
 from handlers.gift_document import FIELDS
 from handlers.gift_export import EXPORT_ACTION, NotAGiftReport, export_gift
 from storage import audit
@@ -38,7 +38,7 @@ async def run_export(app: App, code: str, out: Path, actor: str = "cli:upg-admin
         db=app.db,
         ring=app.services.ring,
         settings=app.settings,
-        tz=app.settings.tz,
+        tz=app.settings.office.tz,
         code=code,
         out_dir=out,
         actor=actor,

@@ -6,7 +6,7 @@ import re
 from datetime import date
 
 from bot.app import App
-from bot.engine.types import Inbound
+from handlers.engine.types import Inbound
 from handlers.gift_clock import report_deadline
 from handlers.workdays import WorkCalendar
 from storage import tickets
@@ -119,7 +119,7 @@ async def test_colleague_gift_under_the_limit_is_exempt_and_the_employee_may_sto
 
 
 async def test_deadline_warns_when_the_gift_was_received_long_ago(app: App, reporter: Reporter):
-    today = app.services.clock().astimezone(app.services.settings.tz).date()
+    today = app.services.clock().astimezone(app.services.settings.office.tz).date()
     received = date(today.year - 1, today.month, 1)
     await answer_check(reporter, when=received.strftime("%d/%m/%Y"))
     assert report_deadline(received, calendar=WorkCalendar()).due < today

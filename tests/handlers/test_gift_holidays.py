@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.app import App
-from bot.cli import main
-from bot.cli_gift import holidays_add, holidays_remove, holidays_table
+from bot.cli.gift import holidays_add, holidays_remove, holidays_table
+from bot.cli.main import main
 from handlers.gift_clock import load_calendar, report_deadline
 from handlers.workdays import working_days_after
 from tests.handlers.holiday_data import package_days
@@ -60,7 +60,7 @@ async def test_holiday_list_shows_package_days_overrides_and_how_they_count(app:
 
 async def test_cuti_bersama_counts_as_holiday_when_the_setting_says_so(app: App):
     joint = package_days(2026, "Christmas Joint", category="government")[0]
-    app.settings.cuti_bersama_is_holiday = True
+    app.settings.gift.cuti_bersama_is_holiday = True
     assert not (await office_calendar(app)).is_working_day(joint)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from bot.app import App
-from bot.channels.telegram import TelegramChannel
+from bot.channels.telegram.channel import TelegramChannel
 from storage import tickets
 from tests.fakes.bot_api import FakeBotApi
 from tests.fakes.bot_api_chat import UserChat

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from bot.i18n import t
+from handlers.i18n import t
 from handlers.law import PERKPK_1_2026, SCHEDULE, known_since, rules_on
 
 AMENDMENT_DAY = date(2026, 1, 20)

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from bot.app import App
-from bot.channels.telegram import TelegramChannel
-from bot.channels.telegram_limits import Rates
-from bot.channels.telegram_officers import TelegramOfficers
+from bot.channels.telegram.channel import TelegramChannel
+from bot.channels.telegram.limits import Rates
+from bot.channels.telegram.officers.receive import TelegramOfficers
 from bot.settings import Settings
 from storage import officers
 from tests.fakes.bot_api import FakeBotApi
@@ -59,8 +59,8 @@ def full_chat(api: FakeBotApi, chat_id: int) -> dict[str, Any]:
 @pytest.fixture
 def settings(settings: Settings, api: FakeBotApi) -> Settings:
     """Telegram on the fake, an officers' forum and an escalation chat."""
-    return telegram_settings(settings, api, officers_chat_id=OFFICERS,
-                             escalation_chat_id=ESCALATION, team_name="UPG")
+    return telegram_settings(settings, api, officers={"chat_id": OFFICERS,
+                             "escalation_chat_id": ESCALATION}, office={"team_name": "UPG"})
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import update
 
 from bot.app import build_app
-from bot.cli import build_parser
-from bot.cli_officer import cmd_audit, cmd_officer
+from bot.cli.main import build_parser
+from bot.cli.officer import cmd_audit, cmd_officer
 from bot.settings import Settings
 from storage import audit, officers
 from storage.models import AuditEntry

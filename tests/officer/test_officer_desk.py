@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from bot.app import App
-from bot.channels.telegram_officers import TelegramOfficers
+from bot.channels.telegram.officers.receive import TelegramOfficers
 from storage import audit, officers, tickets
 from tests.fakes.bot_api import FakeBotApi
 from tests.fakes.bot_api_chat import UserChat
@@ -100,7 +100,7 @@ async def test_message_from_a_non_officer_in_the_group_is_ignored(
 
 async def test_status_change_tells_the_reporter_only_for_statuses_they_see(
         app: App, api: FakeBotApi, team: TelegramOfficers):
-    app.settings.quiet_statuses = ["diverifikasi"]
+    app.settings.officers.quiet_statuses = ["diverifikasi"]
     code, _ = await file_complaint(UserChat(api, REPORTER))
     thread = await topic_of(api, code)
     before = len(texts_in(api, REPORTER))

@@ -4,7 +4,7 @@ WhatsApp inside the 24-hour window, and only a content-free template outside it.
 from __future__ import annotations
 
 from bot.app import App
-from bot.engine.types import ChannelKind
+from handlers.engine.types import ChannelKind
 from tests.channels.whatsapp_harness import (  # noqa: F401 - the fixtures graph, settings, wa
     Harness,
     graph_fixture,

@@ -21,7 +21,7 @@ import aiohttp
 from bench.driver import CODE_RE, SECRET_RE, Action, marker
 from bench.fake_api import BenchBotApi, Reply
 from bench.updates import press_update, text_update
-from bot import i18n
+from handlers import i18n
 
 ANSWER_WAIT = 4.0
 

@@ -7,8 +7,8 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.app import App
-from bot.channels.telegram import TelegramChannel
-from bot.channels.whatsapp import WhatsAppChannel
+from bot.channels.telegram.channel import TelegramChannel
+from bot.channels.whatsapp.channel import WhatsAppChannel
 from bot.settings import Settings
 from tests.channels.whatsapp_harness import graph_fixture, whatsapp_settings  # noqa: F401 - graph
 from tests.fakes.bot_api import FakeBotApi
@@ -27,8 +27,8 @@ async def api() -> AsyncIterator[FakeBotApi]:
 def settings(settings: Settings, api: FakeBotApi, graph: FakeGraphAPI) -> Settings:
     """Telegram in webhook mode (WBS_PUBLIC_URL is our own listener) and WhatsApp."""
     port = free_port()
-    return whatsapp_settings(telegram_settings(settings, api, listen_port=port,
-                                               public_url=f"http://127.0.0.1:{port}"), graph)
+    return whatsapp_settings(telegram_settings(settings, api, web={
+        "listen_port": port, "public_url": f"http://127.0.0.1:{port}"}), graph)
 
 
 @pytest.fixture
@@ -44,4 +44,4 @@ async def both(app: App, api: FakeBotApi) -> AsyncIterator[str]:
     """Both channels behind the one web server; yields its base URL."""
     # WhatsApp starts first: `serving` returns once Telegram has registered its webhook
     async with serving(app, [WhatsAppChannel(app), TelegramChannel(app)], api):
-        yield app.settings.public_url or ""
+        yield app.settings.web.public_url or ""

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from bot.app import App
-from bot.channels.telegram import TelegramChannel
+from bot.channels.telegram.channel import TelegramChannel
 from storage.models import Ticket, TicketMessage
 from tests.fakes.bot_api import FakeBotApi
 from tests.reliability.webchat import normalised, walk_all

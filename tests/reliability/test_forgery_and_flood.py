@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from sqlmodel import SQLModel
 
 from bot.app import App
-from bot.channels.telegram import SECRET_HEADER
-from bot.channels.whatsapp_webhook import SIGNATURE_HEADER, sign
+from bot.channels.telegram.channel import SECRET_HEADER
+from bot.channels.whatsapp.receive import SIGNATURE_HEADER, sign
 from storage import outbox
 from tests.channels.whatsapp_harness import APP_SECRET
 from tests.fakes.bot_api import FakeBotApi
@@ -31,22 +31,22 @@ async def row_counts(app: App) -> dict[str, int]:
 async def test_forged_webhooks_are_refused_and_leave_no_trace(
         app: App, api: FakeBotApi, graph: FakeGraphAPI, both: str):
     s = app.settings
-    base = s.public_url
+    base = s.web.public_url
     before = await row_counts(app)
     telegram_body = json.dumps(api.text_message(4711, "/start")).encode()
     whatsapp_body = json.dumps(messages_from(Sender(), Sender().text("/start"))).encode()
     other_body = json.dumps(messages_from(Sender(), Sender().text("lain"))).encode()
-    right = s.telegram_secret()
+    right = s.telegram.secret()
     forged = [
-        (s.telegram_webhook_path(), telegram_body, {}),
-        (s.telegram_webhook_path(), telegram_body, {SECRET_HEADER: ""}),
-        (s.telegram_webhook_path(), telegram_body, {SECRET_HEADER: right[:-1]}),
-        (s.telegram_webhook_path(), telegram_body, {SECRET_HEADER: right.upper()}),
-        (s.telegram_webhook_path(), telegram_body, {SECRET_HEADER: "wrong-secret"}),
-        (s.whatsapp_webhook_path, whatsapp_body, {}),
-        (s.whatsapp_webhook_path, whatsapp_body, {SIGNATURE_HEADER: "sha256=zz"}),
-        (s.whatsapp_webhook_path, whatsapp_body, {SIGNATURE_HEADER: sign("other", whatsapp_body)}),
-        (s.whatsapp_webhook_path, whatsapp_body, {SIGNATURE_HEADER: sign(APP_SECRET, other_body)}),
+        (s.telegram.webhook_path(), telegram_body, {}),
+        (s.telegram.webhook_path(), telegram_body, {SECRET_HEADER: ""}),
+        (s.telegram.webhook_path(), telegram_body, {SECRET_HEADER: right[:-1]}),
+        (s.telegram.webhook_path(), telegram_body, {SECRET_HEADER: right.upper()}),
+        (s.telegram.webhook_path(), telegram_body, {SECRET_HEADER: "wrong-secret"}),
+        (s.whatsapp.webhook_path, whatsapp_body, {}),
+        (s.whatsapp.webhook_path, whatsapp_body, {SIGNATURE_HEADER: "sha256=zz"}),
+        (s.whatsapp.webhook_path, whatsapp_body, {SIGNATURE_HEADER: sign("other", whatsapp_body)}),
+        (s.whatsapp.webhook_path, whatsapp_body, {SIGNATURE_HEADER: sign(APP_SECRET, other_body)}),
     ]
     async with aiohttp.ClientSession() as http:
         for path, body, auth in forged:

@@ -9,9 +9,9 @@ import itertools
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot import i18n
 from bot.app import App
-from bot.engine.types import ChannelKind, Inbound
+from handlers import i18n
+from handlers.engine.types import ChannelKind, Inbound
 from tests.reliability.webchat import WALK
 from tests.support.reporter import Reporter
 

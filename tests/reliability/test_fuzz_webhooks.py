@@ -15,10 +15,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot import i18n
 from bot.app import App
-from bot.channels.telegram import SECRET_HEADER
-from bot.channels.whatsapp_webhook import SIGNATURE_HEADER, sign
+from bot.channels.telegram.channel import SECRET_HEADER
+from bot.channels.whatsapp.receive import SIGNATURE_HEADER, sign
+from handlers import i18n
 from tests.channels.whatsapp_harness import APP_SECRET
 from tests.fakes.bot_api import FakeBotApi
 from tests.fakes.graph_api import FakeGraphAPI, Sender, messages_from
@@ -68,8 +68,8 @@ async def test_any_body_to_any_endpoint_is_never_a_server_error(
     caplog.set_level(logging.ERROR)
     s = app.settings
     path, headers = {
-        "telegram": (s.telegram_webhook_path(), {SECRET_HEADER: s.telegram_secret()}),
-        "whatsapp": (s.whatsapp_webhook_path, {SIGNATURE_HEADER: sign(APP_SECRET, body)}),
+        "telegram": (s.telegram.webhook_path(), {SECRET_HEADER: s.telegram.secret()}),
+        "whatsapp": (s.whatsapp.webhook_path, {SIGNATURE_HEADER: sign(APP_SECRET, body)}),
         "healthz": ("/healthz", {}), "readyz": ("/readyz", {}), "metrics": ("/metrics", {}),
     }[target]
     # readiness may say 503 (test databases are created from the models, not migrated)
@@ -111,7 +111,7 @@ async def test_whatsapp_text_reaches_the_engine_through_the_fuzzed_app(
     raw = json.dumps(messages_from(Sender(), Sender().text("/start"))).encode()
     headers = {SIGNATURE_HEADER: sign(APP_SECRET, raw), "Content-Type": "application/json"}
     async with aiohttp.ClientSession() as http, http.post(
-            both + app.settings.whatsapp_webhook_path, data=raw, headers=headers) as resp:
+            both + app.settings.whatsapp.webhook_path, data=raw, headers=headers) as resp:
         assert resp.status == 200
     await asyncio.sleep(0.5)
     assert graph.texts()

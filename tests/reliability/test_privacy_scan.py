@@ -12,9 +12,9 @@ import aiohttp
 import pytest
 
 from bot.app import App, setup_logging
-from bot.channels.telegram import TelegramChannel
-from bot.channels.whatsapp import WhatsAppChannel
-from bot.channels.whatsapp_webhook import SIGNATURE_HEADER, sign
+from bot.channels.telegram.channel import TelegramChannel
+from bot.channels.whatsapp.channel import WhatsAppChannel
+from bot.channels.whatsapp.receive import SIGNATURE_HEADER, sign
 from tests.channels.whatsapp_harness import APP_SECRET
 from tests.fakes.bot_api import FakeBotApi
 from tests.fakes.bot_api_chat import serving
@@ -32,7 +32,7 @@ async def whatsapp_walk(app: App, graph: FakeGraphAPI) -> dict[str, str]:
     """A WhatsApp reporter files a complaint (with a phone number in it) and checks it."""
     sender = Sender(wa_id=PHONE, user_id=BSUID)
     receipt: dict[str, str] = {}
-    url = app.settings.public_url + app.settings.whatsapp_webhook_path
+    url = app.settings.web.public_url + app.settings.whatsapp.webhook_path
     async with aiohttp.ClientSession() as http:
         for kind, value, expected in WALK:
             text = CHRONOLOGY if expected == "complaint.ask.who" else value.format(**receipt)
@@ -60,7 +60,7 @@ async def whatsapp_walk(app: App, graph: FakeGraphAPI) -> dict[str, str]:
 async def test_after_a_full_run_no_content_ids_phones_or_secrets_are_on_disk_or_in_logs(
         app: App, api: FakeBotApi, graph: FakeGraphAPI, caplog: pytest.LogCaptureFixture):
     # as `wbs run` does (libraries that log payloads are quieted), at the most talkative level
-    setup_logging(app.settings.model_copy(update={"log_level": "DEBUG"}))
+    setup_logging(app.settings.replace(runtime={"log_level": "DEBUG"}))
     caplog.set_level(logging.DEBUG)
     async with serving(app, [WhatsAppChannel(app), TelegramChannel(app)], api):
         wa_receipt = await whatsapp_walk(app, graph)
@@ -78,7 +78,7 @@ async def test_after_a_full_run_no_content_ids_phones_or_secrets_are_on_disk_or_
                "whatsapp secret": wa_receipt["secret"].encode(),
                "telegram secret": tg_receipts[TELEGRAM_CHAT]["secret"].encode(),
                "follow-up text": b"Ada saksi lain"}
-    files = {str(p): p.read_bytes() for p in app.settings.data_dir.rglob("*") if p.is_file()}
+    files = {str(p): p.read_bytes() for p in app.settings.storage.data_dir.rglob("*") if p.is_file()}
     assert any(name.endswith("wbs.db") for name in files)
     files["logs"] = "\n".join(f"{r.name}: {r.getMessage()} {r.exc_text or ''}"
                               for r in caplog.records).encode()

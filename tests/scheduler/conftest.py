@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import update
 
 from bot.app import App
-from bot.jobs import NOTICE_CHANNEL
 from bot.scheduler import Scheduler
+from handlers.jobs import NOTICE_CHANNEL
 from storage import outbox, tickets
 from storage.models import Ticket
 from storage.outbox import PendingMessage
@@ -81,4 +81,4 @@ async def team_messages(app: App, purpose: str | None = None) -> list[PendingMes
 @pytest.fixture
 def scheduler(app: App, clock: Clock) -> Scheduler:
     """The app's scheduler (not started: tests call its jobs with the clock set by hand)."""
-    return Scheduler(app.services, holder="worker-a")
+    return Scheduler(app, holder="worker-a")

@@ -14,8 +14,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import insert
 
 from bot.app import build_app
-from bot.jobs import Jobs, period_key
-from bot.settings import Settings
+from bot.settings import load_settings
+from handlers.jobs import Jobs, period_key
 from storage.crypto import Keyring
 from storage.models import DataKey, Ticket
 from tests.conftest import PG_URL, _pg_schema
@@ -57,8 +57,8 @@ async def measure(backend: str, open_share: float) -> None:
         url = PG_URL
     else:
         url = f"sqlite+aiosqlite:///{tempfile.mkdtemp()}/wbs.db"
-    settings = Settings(_env_file=None, database_url=url, database_schema=schema,
-                        data_dir=tempfile.mkdtemp())
+    settings = load_settings({"WBS_DATABASE_URL": url, "WBS_DATABASE_SCHEMA": schema or "",
+                              "WBS_DATA_DIR": tempfile.mkdtemp()})
     app = await build_app(settings, ring=Keyring.generate())
     app.services.clock = lambda: NOW
     try:
@@ -75,7 +75,7 @@ async def measure(backend: str, open_share: float) -> None:
         for kind in ("daily", "weekly", "daily", "weekly", "daily", "weekly"):
             started = time.perf_counter()
             digest = await jobs.build_digest(kind, window_end=NOW,
-                                             period_key=period_key(kind, NOW, settings.tz))
+                                             period_key=period_key(kind, NOW, settings.office.tz))
             took = time.perf_counter() - started
             print(f"{backend} {TICKETS} tickets, {open_share:.0%} open: {kind} digest "
                   f"{took * 1000:.0f} ms ({len(digest.text)} chars)")

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from bot.app import App
-from bot.i18n import t
-from bot.jobs import DIGEST_PURPOSE, REMINDER_PURPOSE
 from bot.scheduler import Scheduler
+from handlers.i18n import t
+from handlers.jobs import DIGEST_PURPOSE, REMINDER_PURPOSE
 from tests.scheduler.conftest import (
     REPORTER_HANDLE,
     SECRET_STORY,
@@ -52,7 +52,7 @@ async def seed_christmas_week(app: App) -> None:
 async def test_daily_digest_counts_and_lists_tickets_with_sla_counted_across_christmas(
     app: App, clock: Clock, scheduler: Scheduler,
 ) -> None:
-    app.settings.default_language = "en"
+    app.settings.office.default_language = "en"
     clock.set(2026, 12, 24, 7, 30)
     assert "daily" in await scheduler.tick()  # Thursday's digest
     await seed_christmas_week(app)
@@ -114,7 +114,7 @@ async def test_digest_and_reminders_never_carry_report_content(
 async def test_weekly_summary_adds_iso_37002_indicators(
     app: App, clock: Clock, scheduler: Scheduler,
 ) -> None:
-    app.settings.default_language = "en"
+    app.settings.office.default_language = "en"
     await seed_ticket(app, "WBS-HHHH-0008", local(2026, 12, 14, 9), status="selesai",
                       acknowledged_at=local(2026, 12, 15, 9), closed_at=local(2026, 12, 22, 9))
     await seed_ticket(app, "WBS-IIII-0009", local(2026, 12, 16, 9),

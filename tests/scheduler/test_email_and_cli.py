@@ -7,10 +7,11 @@ import argparse
 import pytest
 
 from bot.app import App, build_app
-from bot.cli import build_parser
-from bot.jobs import DIGEST_PURPOSE
+from bot.cli.main import build_parser
+from bot.mailer import mailer
 from bot.scheduler import Scheduler
 from bot.settings import Settings
+from handlers.jobs import DIGEST_PURPOSE
 from tests.scheduler.conftest import (
     SECRET_STORY,
     Clock,
@@ -21,14 +22,21 @@ from tests.scheduler.conftest import (
 from tests.scheduler.smtp_sink import SmtpSink
 
 
+def use_mail_server(app: App, scheduler: Scheduler, *, port: int, to: str) -> None:
+    """Point the digest's e-mail at a local SMTP server on `port`."""
+    app.settings = app.settings.replace(smtp={
+        "host": "127.0.0.1", "port": port, "starttls": False, "sender": "wbs@imigrasi.example",
+        "to": to})
+    scheduler.jobs.mail = mailer(app.settings.smtp)
+
+
 async def test_digest_is_emailed_to_the_listed_addresses_without_content(
     app: App, clock: Clock, scheduler: Scheduler,
 ) -> None:
     await seed_ticket(app, "WBS-MAIL-0001", local(2026, 11, 20, 9))
     async with SmtpSink() as sink:
-        cfg = app.settings
-        cfg.smtp_host, cfg.smtp_port, cfg.smtp_starttls = "127.0.0.1", sink.port, False
-        cfg.smtp_from, cfg.smtp_to = "wbs@imigrasi.example", "upg@imigrasi.example, kepala@imigrasi.example"
+        use_mail_server(app, scheduler, port=sink.port,
+                        to="upg@imigrasi.example, kepala@imigrasi.example")
         clock.set(2026, 11, 24, 7, 30)
         await scheduler.jobs.digest_for_period("daily", clock())
     [(recipients, message)] = sink.messages
@@ -44,9 +52,7 @@ async def test_unreachable_mail_server_still_sends_the_digest_to_the_chat(
 ) -> None:
     async with SmtpSink() as sink:
         closed_port = sink.port  # nobody listens here once the sink has stopped
-    cfg = app.settings
-    cfg.smtp_host, cfg.smtp_port, cfg.smtp_starttls = "127.0.0.1", closed_port, False
-    cfg.smtp_from, cfg.smtp_to = "wbs@imigrasi.example", "upg@imigrasi.example"
+    use_mail_server(app, scheduler, port=closed_port, to="upg@imigrasi.example")
     clock.set(2026, 11, 24, 7, 30)
     assert await scheduler.jobs.digest_for_period("daily", clock())
     assert len(await team_messages(app, DIGEST_PURPOSE)) == 1

@@ -14,10 +14,10 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.app import App
-from bot.engine.types import ChannelKind, Inbound
-from bot.gift_reminders import PURPOSE
 from bot.scheduler import Scheduler
+from handlers.engine.types import ChannelKind, Inbound
 from handlers.gift_clock import load_calendar, report_deadline
+from handlers.gift_reminders import PURPOSE
 from storage import outbox
 from storage.models import GiftReminder
 from storage.outbox import PendingMessage

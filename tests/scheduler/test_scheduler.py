@@ -11,9 +11,9 @@ import pytest
 
 from bot.app import App, build_app
 from bot.cron import cron_trigger
-from bot.jobs import DIGEST_PURPOSE
 from bot.scheduler import Scheduler
-from bot.settings import Settings
+from bot.settings import Settings, load_settings
+from handlers.jobs import DIGEST_PURPOSE
 from storage.crypto import Keyring
 from tests.scheduler.conftest import JAKARTA, Clock, local, seed_ticket, team_messages
 
@@ -32,14 +32,14 @@ def test_weekday_numbers_in_cron_lines_mean_what_crontab_means() -> None:
 
 
 def test_a_mistyped_cron_line_is_refused_at_start_up() -> None:
-    with pytest.raises(ValueError, match="digest_daily_cron"):
-        Settings(_env_file=None, digest_daily_cron="30 7 * *")
+    with pytest.raises(ValueError, match="WBS_DIGEST_DAILY_CRON"):
+        load_settings({"WBS_DIGEST_DAILY_CRON": "30 7 * *"})
 
 
 async def test_started_scheduler_plans_the_digest_for_the_next_working_morning(
     app: App, clock: Clock,
 ) -> None:
-    scheduler = Scheduler(app.services, holder="worker-a")
+    scheduler = Scheduler(app, holder="worker-a")
     scheduler.start()
     try:
         planned = scheduler.jobs_scheduled()
@@ -69,7 +69,7 @@ async def test_restart_after_downtime_sends_the_missed_digest_once(
     await seed_ticket(app, "WBS-TUES-0001", local(2026, 11, 24, 11))  # came in while we were down
     await scheduler.stop()
 
-    restarted = Scheduler(app.services, holder="worker-a-restarted")
+    restarted = Scheduler(app, holder="worker-a-restarted")
     clock.set(2026, 11, 26, 10, 0)  # Thursday: Tuesday's and Wednesday's digests were missed
     assert await restarted.tick() == ["daily"]
     for minutes in (0, 1, 30):
@@ -94,8 +94,8 @@ async def second_worker(settings: Settings, keyring: Keyring, app: App,
 async def test_two_workers_send_one_digest_and_the_second_takes_over_when_the_first_dies(
     app: App, second_worker: App, clock: Clock,
 ) -> None:
-    first = Scheduler(app.services, holder="worker-a")
-    second = Scheduler(second_worker.services, holder="worker-b")
+    first = Scheduler(app, holder="worker-a")
+    second = Scheduler(second_worker, holder="worker-b")
     clock.set(2026, 11, 24, 7, 30)
     sent = await asyncio.gather(first.tick(), second.tick())
     assert sorted(sent) == [[], ["daily", "weekly"]]  # first start: last Monday's summary too
@@ -105,7 +105,7 @@ async def test_two_workers_send_one_digest_and_the_second_takes_over_when_the_fi
     clock.advance(seconds=30)  # the leader has died without handing the lease back
     assert await follower.tick() == []
     assert not follower.leader  # ...and its lease has not lapsed yet
-    clock.advance(seconds=app.settings.scheduler_lease_seconds)
+    clock.advance(seconds=app.settings.scheduler.lease_seconds)
     await follower.tick()
     assert follower.leader
     clock.set(2026, 11, 25, 7, 30)
@@ -123,8 +123,8 @@ async def test_a_period_is_sent_once_even_when_two_workers_race_for_it(
     """Without the lease (e.g. a clock skew), the period's unique key still wins."""
     clock.set(2026, 11, 24, 7, 30)
     fire = datetime(2026, 11, 24, 0, 30, tzinfo=UTC)
-    first = Scheduler(app.services, holder="worker-a").jobs
-    second = Scheduler(second_worker.services, holder="worker-b").jobs
+    first = Scheduler(app, holder="worker-a").jobs
+    second = Scheduler(second_worker, holder="worker-b").jobs
     results = await asyncio.gather(*(jobs.digest_for_period("daily", fire)
                                      for jobs in (first, second, first, second)))
     assert results.count(True) == 1
@@ -134,8 +134,8 @@ async def test_a_period_is_sent_once_even_when_two_workers_race_for_it(
 async def test_stopping_hands_the_lease_to_the_next_worker_at_once(
     app: App, second_worker: App, clock: Clock,
 ) -> None:
-    first = Scheduler(app.services, holder="worker-a")
-    second = Scheduler(second_worker.services, holder="worker-b")
+    first = Scheduler(app, holder="worker-a")
+    second = Scheduler(second_worker, holder="worker-b")
     clock.set(2026, 11, 24, 8, 0)
     await first.tick()
     assert first.leader
@@ -145,7 +145,7 @@ async def test_stopping_hands_the_lease_to_the_next_worker_at_once(
 
 
 async def test_digest_runs_are_counted_in_the_metrics(app: App, clock: Clock) -> None:
-    scheduler = Scheduler(app.services, holder="worker-metrics", metrics=app.metrics)
+    scheduler = Scheduler(app, holder="worker-metrics")
     clock.set(2026, 11, 24, 7, 30)
     assert await scheduler.tick() == ["daily", "weekly"]
     exposed = app.metrics.render().decode()

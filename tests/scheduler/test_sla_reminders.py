@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from bot.app import App
-from bot.jobs import ESCALATION, ESCALATION_PURPOSE, REMINDER_PURPOSE, TEAM
 from bot.scheduler import Scheduler
+from handlers.jobs import ESCALATION, ESCALATION_PURPOSE, REMINDER_PURPOSE, TEAM
 from tests.scheduler.conftest import Clock, local, seed_ticket, team_messages
 
 
 async def test_a_late_ticket_gets_one_reminder_in_its_topic_and_later_one_escalation(
     app: App, clock: Clock, scheduler: Scheduler,
 ) -> None:
-    app.settings.default_language = "en"
-    app.settings.escalation_chat_id = -100200
+    app.settings.office.default_language = "en"
+    app.settings.officers.escalation_chat_id = -100200
     late = await seed_ticket(app, "WBS-LATE-0001", local(2026, 12, 21, 10))  # due Thu 24th
     on_time = await seed_ticket(app, "WBS-OKAY-0002", local(2026, 12, 22, 10))  # due Mon 28th
 

@@ -10,10 +10,10 @@ from datetime import timedelta
 import pytest
 
 from bot.app import App
-from bot.channels.telegram import TelegramChannel
-from bot.channels.telegram_notices import TelegramNotices
-from bot.channels.telegram_officers import TelegramOfficers
-from bot.jobs import Jobs
+from bot.channels.telegram.channel import TelegramChannel
+from bot.channels.telegram.officers.notices import TelegramNotices
+from bot.channels.telegram.officers.receive import TelegramOfficers
+from handlers.jobs import Jobs
 from tests.fakes.bot_api import FakeBotApi
 from tests.fakes.bot_api_chat import UserChat, serving
 from tests.fakes.telegram_fixtures import CHRONOLOGY

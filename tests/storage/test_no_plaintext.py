@@ -6,14 +6,14 @@ import re
 from pathlib import Path
 
 from bot.app import build_app
-from bot.settings import Settings
+from bot.settings import load_settings
 from tests.handlers.test_complaint_flow import CHRONOLOGY, receipt_of, walk_to_summary
 from tests.support.reporter import Reporter
+from tests.support.settings import CHEAP_ARGON2
 
 
 async def test_sqlite_file_contains_no_report_text_secret_or_handle(tmp_path: Path):
-    settings = Settings(_env_file=None, data_dir=tmp_path, argon2_time_cost=1,
-                        argon2_memory_kib=1024)
+    settings = load_settings({"WBS_DATA_DIR": str(tmp_path), **CHEAP_ARGON2})
     app = await build_app(settings)
     handle = "reporter-handle-6281234567890"
     r = Reporter(app.engine, handle=handle)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import uuid
 
-from bot.engine.engine import Engine
-from bot.engine.types import Attachment, ChannelKind, Inbound, Outbound
+from handlers.engine.engine import Engine
+from handlers.engine.types import Attachment, ChannelKind, Inbound, Outbound
 
 
 class Reporter:

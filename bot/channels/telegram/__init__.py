@@ -1,0 +1,2 @@
+"""Telegram: the reporters' bot (channel, receive, send, render, api, transport) and the officers' forum
+group (officers/)."""

@@ -1,0 +1,319 @@
+"""The Telegram channel: python-telegram-bot over aiohttp, polling or webhook, durable inbox.
+
+Every update is stored in the inbox (sealed, unique per update) before it is acknowledged:
+in polling mode before the next getUpdates confirms it, in webhook mode before the 200. Then
+it is handled one chat at a time in arrival order. A reporter's plain text or button press in
+a private chat is read straight from the JSON and goes to the citizen handlers (most updates:
+building PTB objects for them cost more than handling them); everything else goes through PTB's
+handlers. Only private chats reach the citizen flows; group updates are dropped unless a group
+was routed to another handler with `route_group()` (the officers' chat: add PTB handlers to
+`application` in `OFFICER_HANDLER_GROUP`, and `claim_presses()` their button data).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hmac
+import json
+import logging
+import re
+from typing import Any
+
+from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import BotCommand, Message, Update
+from telegram.constants import ChatType
+from telegram.error import TimedOut
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.app import App
+from bot.channels.base import Delivery
+from bot.channels.telegram.buttons import ButtonHandler
+from bot.channels.telegram.limits import Rates, TelegramRateLimiter
+from bot.channels.telegram.receive import (
+    UPDATE_KINDS,
+    Press,
+    Typed,
+    chat_of,
+    citizen_input,
+    download_attachments,
+    external_id,
+    typed_of,
+)
+from bot.channels.telegram.send import CHANNEL, TelegramSender
+from bot.channels.telegram.transport import Timeouts, build_requests
+from bot.media import DEFAULT_ALLOWED, MB, MediaError
+from handlers import i18n
+from handlers.engine.locks import KeyedLocks
+from handlers.engine.types import ChannelKind, Inbound, Outbound
+from storage.inbox import Accepted, accept_update, mark_processed, unprocessed
+from storage.outbox import PendingMessage
+
+log = logging.getLogger(__name__)
+OFFICER_HANDLER_GROUP = 1
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name
+# command -> description key, per language (the engine understands both sets)
+COMMANDS = {
+    "id": [("start", "menu"), ("lapor", "report"), ("cek", "status"), ("gratifikasi", "gift"),
+           ("bahasa", "language"), ("hapus", "delete"), ("bantuan", "help"), ("batal", "cancel")],
+    "en": [("start", "menu"), ("report", "report"), ("status", "status"), ("gift", "gift"),
+           ("language", "language"), ("delete", "delete"), ("help", "help"), ("cancel", "cancel")],
+}
+DELETE_COMMANDS = {"/hapus", "/delete"}
+
+
+class TelegramChannel:
+    """Receives Telegram updates, runs them through the engine, renders the replies."""
+
+    name = CHANNEL
+
+    def __init__(self, app: App, *, rates: Rates | None = None) -> None:
+        self.app = app
+        settings = app.settings
+        token = settings.telegram.token.get_secret_value() if settings.telegram.token else ""
+        base_url, file_url = settings.telegram.urls()
+        general, updates = build_requests(connection_pool_size=settings.telegram.pool_size,
+                                          timeouts=Timeouts(read=10.0, write=10.0))
+        rates = rates or Rates(private_per_s=settings.telegram.rate_per_chat,
+                               overall_per_s=settings.telegram.rate_overall)
+        self.application: Application = (
+            ApplicationBuilder().token(token).base_url(base_url).base_file_url(file_url)
+            .request(general).get_updates_request(updates)
+            .rate_limiter(TelegramRateLimiter(rates)).updater(None).build()
+        )
+        self.sender = TelegramSender(app, self.application.bot)
+        self.buttons = ButtonHandler(self)
+        self.webhook_mode = bool(settings.web.public_url)
+        self._secret = settings.telegram.secret()
+        self._locks = KeyedLocks()
+        self._inbox_of: dict[int, str] = {}
+        self._groups: set[int] = set()
+        self._claimed: tuple[re.Pattern[str], ...] = ()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._poller: asyncio.Task[None] | None = None
+        self.application.add_handler(CallbackQueryHandler(self.buttons.on_press))
+        self.application.add_handler(MessageHandler(filters.ChatType.PRIVATE, self.on_message))
+        self.application.add_error_handler(self._on_error)
+
+    # -- lifecycle -----------------------------------------------------------------------------
+    def routes(self) -> list[web.RouteDef]:
+        """The webhook endpoint (a secret path), only in webhook mode."""
+        if not self.webhook_mode:
+            return []
+        return [web.post(self.app.settings.telegram.webhook_path(), self.on_webhook)]
+
+    async def start(self) -> None:
+        """Connect, register commands, start receiving, then replay the unprocessed inbox."""
+        await self.application.initialize()
+        await self._register_commands()
+        bot = self.application.bot
+        if self.webhook_mode:
+            settings = self.app.settings
+            url = f"{settings.web.public_url}{settings.telegram.webhook_path()}"
+            await bot.set_webhook(url, secret_token=self._secret, allowed_updates=UPDATE_KINDS,
+                                  drop_pending_updates=False, max_connections=40)
+        else:
+            await bot.delete_webhook(drop_pending_updates=False)
+            self._poller = asyncio.get_running_loop().create_task(self._poll(), name="tg-poll")
+        svc = self.app.services
+        for inbox_id, payload in await self.app.db.read(
+                lambda s: unprocessed(session=s, ring=svc.ring, channel=CHANNEL)):
+            if (parsed := self._parse(json.loads(payload))) is not None:
+                self._dispatch(inbox_id, *parsed)
+            else:
+                await self.mark_done(inbox_id)
+
+    async def stop(self) -> None:
+        """Stop polling (the webhook stays set so Telegram queues updates), finish work."""
+        if self._poller:
+            self._poller.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._poller
+        if self._tasks:
+            await asyncio.wait(self._tasks, timeout=15)
+        await self.application.shutdown()
+
+    def route_group(self, chat_id: int) -> None:
+        """Also keep and dispatch updates from this group (e.g. the officers' chat)."""
+        self._groups.add(chat_id)
+
+    def claim_presses(self, pattern: str) -> None:
+        """Button data matching `pattern` goes through PTB's handlers even in private chats."""
+        self._claimed += (re.compile(pattern),)
+
+    async def deliver(self, message: PendingMessage) -> Delivery:
+        """Outbox delivery, in order with the live replies of the same chat."""
+        async with self._locks.hold(message.handle):
+            return await self.sender.deliver(message)
+
+    async def _register_commands(self) -> None:
+        bot = self.application.bot
+        for lang, commands in COMMANDS.items():
+            listed = [BotCommand(name, i18n.t(lang, f"telegram.command.{key}"))
+                      for name, key in commands]
+            await bot.set_my_commands(listed, language_code=lang)
+            if lang == i18n.DEFAULT_LANGUAGE:
+                await bot.set_my_commands(listed)
+
+    # -- receiving -----------------------------------------------------------------------------
+    async def on_webhook(self, request: web.Request) -> web.Response:
+        """Authenticate (constant time) before reading the body; store, then acknowledge."""
+        given = request.headers.get(SECRET_HEADER, "").encode()
+        if not hmac.compare_digest(given, self._secret.encode()):
+            return web.Response(status=403)
+        try:
+            body = await request.read()
+            raw = json.loads(body)
+            if not isinstance(raw, dict) or not isinstance(raw.get("update_id"), int):
+                raise ValueError("not an update")
+        except ValueError:
+            return web.Response(status=400)
+        pressed = await self._accept([raw], [body])
+        answer = self.buttons.answer_in_webhook(pressed[0]) if pressed else None
+        return web.json_response(answer) if answer else web.Response()
+
+    async def _poll(self) -> None:
+        """Long-poll getUpdates; an offset confirms updates only after they are stored."""
+        bot, offset, pause = self.application.bot, None, 1.0
+        while True:
+            try:
+                updates = await bot.get_updates(offset=offset, allowed_updates=UPDATE_KINDS,
+                                                timeout=self.app.settings.telegram.poll_timeout)
+                if updates:
+                    await self._accept([u.to_dict() for u in updates])
+                    offset = updates[-1].update_id + 1
+                pause = 1.0
+            except TimedOut:
+                continue
+            except Exception as exc:  # noqa: BLE001 - network, Conflict, database: keep polling
+                # nothing was confirmed to Telegram, so the same updates come again
+                log.warning("polling failed (%s); retrying in %.0f s", type(exc).__name__, pause)
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, 30.0)
+
+    def _parse(self, raw: dict[str, Any]) -> tuple[int, Typed | Press | Update] | None:
+        """(chat id, what to handle) for an update we handle, else None (dropped)."""
+        fast = citizen_input(raw, self._claimed)
+        if fast is not None:
+            return fast.chat_id, fast
+        try:
+            update = Update.de_json(raw, self.application.bot)
+        except (TypeError, ValueError, KeyError, AttributeError):
+            log.warning("malformed Telegram update dropped")
+            return None
+        chat = chat_of(update)
+        if chat and (chat[1] == ChatType.PRIVATE or chat[0] in self._groups):
+            return chat[0], update
+        return None
+
+    async def _accept(self, raws: list[dict[str, Any]],
+                      bodies: list[bytes] | None = None) -> list[Press]:
+        """Store the updates we handle (one commit; `bodies`: their JSON as received), then
+        dispatch the ones not seen before; the button presses among those (the webhook may
+        answer one in its response)."""
+        svc = self.app.services
+        wanted = []
+        for index, raw in enumerate(raws):
+            if (parsed := self._parse(raw)) is not None:
+                payload = bodies[index] if bodies else json.dumps(raw).encode()
+                wanted.append((parsed, external_id(svc.ring, parsed[1]), payload))
+        if not wanted:
+            return []
+        now = svc.clock()
+
+        async def store(session: AsyncSession) -> list[Accepted]:
+            return [await accept_update(session=session, ring=svc.ring, channel=CHANNEL,
+                                        external_id=key, payload=payload, now=now)
+                    for _, key, payload in wanted]
+
+        pressed = []
+        for (parsed, _, _), stored in zip(wanted, await self.app.db.write(store), strict=True):
+            if stored.inbox_id is not None:
+                self._dispatch(stored.inbox_id, *parsed)
+                if isinstance(parsed[1], Press):
+                    pressed.append(parsed[1])
+        return pressed
+
+    def _dispatch(self, inbox_id: str, chat_id: int, item: Typed | Press | Update) -> None:
+        task = asyncio.get_running_loop().create_task(self._process(inbox_id, chat_id, item))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _process(self, inbox_id: str, chat_id: int, item: Typed | Press | Update) -> None:
+        """One chat at a time, in order; the inbox row is marked by whoever handled it."""
+        async with self._locks.hold(str(chat_id)):
+            self._inbox_of[item.update_id] = inbox_id
+            try:
+                if isinstance(item, Typed):
+                    await self.on_typed(item)
+                elif isinstance(item, Press):
+                    await self.buttons.press(item)
+                else:
+                    await self.application.process_update(item)
+            except Exception as exc:  # noqa: BLE001 - as PTB's error handler: log, carry on
+                log.error("telegram handler failed: %s", type(exc).__name__)
+            finally:
+                if (left := self._inbox_of.pop(item.update_id, None)) is not None:
+                    await self.mark_done(left)
+
+    def take_inbox(self, update_id: int) -> str | None:
+        """The inbox id of the update being handled (the taker must see it marked processed)."""
+        return self._inbox_of.pop(update_id, None)
+
+    async def mark_done(self, inbox_id: str | None) -> None:
+        """Mark an inbox row processed when the engine did not."""
+        if inbox_id is not None:
+            now = self.app.services.clock()
+            await self.app.db.write(lambda s: mark_processed(session=s, inbox_id=inbox_id, now=now))
+
+    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        # only the type: exception texts can quote what the reporter wrote
+        log.error("telegram handler failed: %s", type(context.error).__name__)
+
+    # -- citizens' messages --------------------------------------------------------------------
+    async def on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A text, photo, document or voice note in a private chat (through PTB)."""
+        if update.message is not None:
+            await self.on_typed(typed_of(update, update.message), update.message)
+
+    async def on_typed(self, typed: Typed, message: Message | None = None) -> None:
+        """A reporter's message -> engine -> replies; files are fetched from PTB's `message`."""
+        inbox_id, chat_id, text = self.take_inbox(typed.update_id), typed.chat_id, typed.text
+        words = text.split() if text else []
+        if words and words[0].split("@")[0].lower() in DELETE_COMMANDS:
+            await self.buttons.offer_deletion(chat_id, incoming=[typed.message_id])
+            await self.mark_done(inbox_id)
+            return
+        settings = self.app.settings
+        files = await download_attachments(
+            self.application.bot, message, max_bytes=int(settings.conversations.max_attachment_mb * MB),
+            allowed=DEFAULT_ALLOWED, keep_originals=settings.telegram.keep_originals,
+        ) if message is not None else ()
+        if isinstance(files, MediaError) or not (text or files):
+            lang = await self.sender.lang(chat_id, typed.lang_hint)
+            error = files if isinstance(files, MediaError) else MediaError(
+                "telegram.error.unsupported")
+            await self.sender.reply(chat_id, [Outbound(i18n.t(lang, error.key, **error.params))],
+                                    incoming=[typed.message_id], lang=lang,
+                                    keep_keyboard=True)
+            await self.mark_done(inbox_id)
+            return
+        inbound = Inbound(ChannelKind.TELEGRAM, str(chat_id), text=text, attachments=files,
+                          language_hint=typed.lang_hint, external_id=str(typed.update_id))
+        replies = await self.app.engine.handle(inbound, inbox_id=inbox_id)
+        # marked processed only with the sent replies: a crash before resends them
+        await self.sender.reply(chat_id, replies, incoming=[typed.message_id],
+                                answered=inbox_id)
+
+
+def telegram_channels(app: App) -> list[TelegramChannel]:
+    """The Telegram channel when WBS_TELEGRAM_TOKEN is set."""
+    return [TelegramChannel(app)] if app.settings.telegram.enabled else []

@@ -1,0 +1,1 @@
+"""WhatsApp Cloud API: webhook (receive), Graph API client (api), rendering and sending."""
