@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 PO     := $(wildcard locales/*/LC_MESSAGES/wbs.po)
 MO     := $(PO:.po=.mo)
 
-.PHONY: run test lint locales extract bench clean
+.PHONY: run test lint locales extract diagrams bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,12 +27,18 @@ run: $(STAMP) locales
 test: $(STAMP) locales
 	$(BIN)/pytest -q
 
+## lint: ruff (style, bugs, complexity) and mypy (types) over the whole tree
 lint: $(STAMP)
 	$(BIN)/ruff check bot handlers storage tests bench
+	$(BIN)/mypy bot handlers storage
 
 ## extract: the msgids used in code, for comparing with the catalogs
 extract: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k t -o locales/wbs.pot .
+
+## diagrams: docs/flows/, a Mermaid diagram of each flow drawn from its data (a test checks they are current)
+diagrams: $(STAMP)
+	$(BIN)/python -m handlers.engine.diagram docs/flows
 
 BENCH_STAMP := $(VENV)/.bench-installed
 $(BENCH_STAMP): pyproject.toml $(STAMP)

@@ -13,6 +13,7 @@ from sqlalchemy import insert
 from bench import pg
 from bench.targets import CHEAP_ARGON2
 from bot.app import build_app
+from bot.settings import load_settings
 from handlers.jobs import Jobs
 from storage.crypto import Keyring
 from storage.models import DataKey, Ticket

@@ -72,7 +72,7 @@ def clean_attachment(
     claimed = (content_type or "").split(";")[0].strip().lower()
     # A claim is only believed for types whose bytes we cannot recognise ourselves.
     actual = sniff(data) or (claimed if claimed not in SNIFFED_TYPES else None)
-    if actual not in allowed:
+    if actual is None or actual not in allowed:
         return MediaError("common.error.file_type")
     if actual in IMAGE_FORMATS:
         cleaned = strip_image(data, IMAGE_FORMATS[actual])

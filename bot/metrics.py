@@ -13,6 +13,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, gene
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from storage.models import OutboxItem
 
@@ -95,7 +96,7 @@ class Metrics:
 async def outbox_backlog(*, session: AsyncSession) -> dict[str, int]:
     """Undelivered, not abandoned outbox messages per channel."""
     rows = await session.execute(
-        select(OutboxItem.channel, func.count()).where(
-            OutboxItem.delivered_at.is_(None), OutboxItem.failed_at.is_(None))
-        .group_by(OutboxItem.channel))
+        select(col(OutboxItem.channel), func.count()).where(
+            col(OutboxItem.delivered_at).is_(None), col(OutboxItem.failed_at).is_(None))
+        .group_by(col(OutboxItem.channel)))
     return {channel: count for channel, count in rows}

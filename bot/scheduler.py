@@ -100,7 +100,8 @@ class Scheduler:
         aps = AsyncIOScheduler(timezone=cfg.office.tz, job_defaults={
             "coalesce": True, "max_instances": 1, "misfire_grace_time": 3600})
         aps.add_job(_guarded(self.tick), "interval", id="lease",
-                    seconds=max(1, cfg.scheduler.lease_seconds // 3), next_run_time=datetime.now(cfg.office.tz))
+                    seconds=max(1, cfg.scheduler.lease_seconds // 3),
+                    next_run_time=datetime.now(cfg.office.tz))
         for kind, trigger in self.digest_triggers.items():
             aps.add_job(_guarded(self.tick), trigger, id=f"digest-{kind}")
         aps.add_job(_guarded(self.run_sla), cron_trigger(cfg.scheduler.sla_cron, cfg.office.tz), id="sla")

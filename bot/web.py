@@ -6,6 +6,7 @@ import logging
 from collections.abc import Sequence
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
 from bot.app import App
 from bot.channels.base import Channel
@@ -58,7 +59,7 @@ def route_table(app: App, channels: Sequence[Channel]) -> list[web.RouteDef]:
 
 
 @web.middleware
-async def never_500(request: web.Request, handler: web.Handler) -> web.StreamResponse:
+async def never_500(request: web.Request, handler: Handler) -> web.StreamResponse:
     """A malformed request must get a 4xx; an unexpected error is logged without the body."""
     try:
         return await handler(request)

@@ -46,5 +46,4 @@ COMPLAINT = Flow(
     confirm_notice="complaint.notice.privacy",
     intro="complaint.intro",
     menu=("menu.complaint", 10),
-    commands=("lapor", "pengaduan", "report"),
 )

@@ -16,8 +16,8 @@ from datetime import date
 from typing import Any
 
 from handlers.engine.context import Turn
-from handlers.engine.flow import Flow, Outcome
-from handlers.engine.steps import Attachments, Choice, Condition, Money, Text
+from handlers.engine.flow import Condition, Flow, Outcome
+from handlers.engine.steps import Attachments, Choice, Money, Text
 from handlers.engine.types import Outbound
 from handlers.filing import file_report
 from handlers.gift_check import Conflict, GiftFacts, Occasion, Relationship, evaluate, explain
@@ -122,7 +122,6 @@ GIFT_CHECK = Flow(
     on_submit=submit_check,
     intro="gift.check.intro",
     menu=("gift.menu", 15),
-    commands=("gratifikasi", "gift"),
     draft_ttl_hours=LONGEST_DRAFT_HOURS,
     draft_until=keep_until,
 )

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.gift_clock import load_calendar, report_deadline, upg_forward_deadline
 from handlers.gift_document import GiftDocument, render_csv, render_json, render_pdf
-from handlers.gift_settings import GiftSettings
+from handlers.settings import DomainSettings
 from storage import audit, tickets
 from storage.crypto import Keyring
 from storage.db import Database
@@ -42,7 +42,7 @@ class Exported:
 
 
 async def load_document(
-    *, session: AsyncSession, ring: Keyring, code: str, settings: GiftSettings, tz: ZoneInfo
+    *, session: AsyncSession, ring: Keyring, code: str, settings: DomainSettings, tz: ZoneInfo
 ) -> tuple[GiftDocument, list[StoredFile]]:
     """Decrypt the gift report `code` into a document and its files."""
     ticket = await tickets.find_ticket(session=session, code=code.strip().upper())
@@ -91,7 +91,7 @@ async def prepare_export(
     *,
     db: Database,
     ring: Keyring,
-    settings: GiftSettings,
+    settings: DomainSettings,
     tz: ZoneInfo,
     code: str,
     actor: str,
@@ -125,7 +125,7 @@ async def export_gift(
     *,
     db: Database,
     ring: Keyring,
-    settings: GiftSettings,
+    settings: DomainSettings,
     tz: ZoneInfo,
     code: str,
     out_dir: Path,

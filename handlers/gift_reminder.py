@@ -8,17 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING
 
+from handlers.engine.context import Turn
 from handlers.engine.flow import Parsed
 from handlers.engine.steps import Choice, Date
 from handlers.engine.types import Inbound
 from handlers.gift_clock import load_calendar, report_deadline
 from handlers.workdays import WorkCalendar
 from storage.reminders import cancel_gift_reminder, schedule_gift_reminder
-
-if TYPE_CHECKING:
-    from handlers.engine.context import Turn
 
 STEP = "reminder"
 AGREE = "ya"
@@ -82,7 +79,7 @@ def forget(turn: Turn) -> None:
     turn.write(lambda s: cancel_gift_reminder(session=s, digest=digest))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ReminderConsent(Choice):
     """Yes / no to the reminder; the answer schedules or drops it in the same commit."""
 
@@ -98,7 +95,7 @@ class ReminderConsent(Choice):
         return parsed
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ReceiptDate(Date):
     """The receipt date; changing it moves a reminder the reporter agreed to."""
 

@@ -8,6 +8,7 @@ import logging
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.engine.context import Services
+from handlers.engine.vocabulary import Nav
 from handlers.gift_reminder import PUSH_CHANNELS
 from handlers.i18n import long_date, t
 from storage import outbox
@@ -29,7 +30,7 @@ def reminder_payload(reminder: DueReminder) -> dict[str, object]:
     lang = reminder.lang
     text = t(lang, "gift.reminder.text", due=long_date(reminder.deadline, lang, weekday=True))
     # [id, label]: the shape both the Telegram and the WhatsApp outbox readers take
-    return {"text": text, "lang": lang, "options": [["nav:resume", t(lang, "common.nav.resume")]]}
+    return {"text": text, "lang": lang, "options": [[Nav.RESUME.value, t(lang, "common.nav.resume")]]}
 
 
 async def send_gift_reminders(services: Services, *, limit: int = 200) -> int:

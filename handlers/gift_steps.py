@@ -4,35 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
 
-from handlers.engine.flow import Parsed
-from handlers.engine.steps import Choice, Condition, typed
+from handlers.engine.context import Turn
+from handlers.engine.flow import Parsed, Step
+from handlers.engine.steps import Choice, typed
 from handlers.engine.types import Inbound, Option
-
-if TYPE_CHECKING:
-    from handlers.engine.context import Turn
-
-CANCEL_OPTION = "nav:cancel"  # handled by the engine before the step: drops the draft
+from handlers.engine.vocabulary import Nav
 
 
-@dataclass(frozen=True)
-class Identifier:
-    """Typed text turned into a normalised value (NIK, NIP, email, phone) or a clear error."""
+@dataclass(frozen=True, kw_only=True)
+class Identifier(Step):
+    """Typed text turned into a normalised value (NIK, NIP, email, phone) or a clear error.
 
-    id: str
-    ask: str
+    No personal-data warning (`leak_check` stays off): these answers *are* identity data."""
+
     parser: Callable[[str], str | None]
     error: str
     max_len: int = 320
-    optional: bool = False
-    when: Condition | None = None
-    sensitive: bool = False
-    leak_check: bool = False  # these fields *are* identity data; no "you typed a NIK" warning
-
-    def options(self, turn: Turn) -> list[Option]:
-        """Identity numbers are typed."""
-        return []
 
     async def parse(self, turn: Turn, inbound: Inbound) -> Parsed:
         """Normalise the input, or ask again with the field's error message."""
@@ -44,12 +32,8 @@ class Identifier:
         value = self.parser(text)
         return Parsed(value) if value is not None else Parsed.fail(self.error)
 
-    def show(self, turn: Turn, value: Any) -> str:
-        """The normalised value."""
-        return str(value) if value else "-"
 
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ReportType(Choice):
     """Receipt or refusal, offered right after the check; also "don't report" (cancel).
 
@@ -62,7 +46,8 @@ class ReportType(Choice):
 
     def options(self, turn: Turn) -> list[Option]:
         """Receipt, refusal, and a way out without reporting."""
-        return [*Choice.options(self, turn), Option(CANCEL_OPTION, turn.t(self.cancel_label))]
+        # Nav.CANCEL is handled by the engine before the step: it drops the draft
+        return [*Choice.options(self, turn), Option(Nav.CANCEL, turn.t(self.cancel_label))]
 
     async def parse(self, turn: Turn, inbound: Inbound) -> Parsed:
         """Accept the type and carry the check answers over."""

@@ -72,9 +72,9 @@ class Jobs:
     async def _view(self, now: datetime) -> DigestView:
         calendar: WorkCalendar = await self.services.db.read(
             lambda s: load_calendar(session=s, settings=self.settings))
-        return DigestView(lang=self.settings.office.default_language, today=local_day(now, self.settings.office.tz),
-                          tz=self.settings.office.tz, calendar=calendar, policy=self.policy,
-                          team=self.settings.office.team_name)
+        return DigestView(lang=self.settings.office.default_language,
+                          today=local_day(now, self.settings.office.tz), tz=self.settings.office.tz,
+                          calendar=calendar, policy=self.policy, team=self.settings.office.team_name)
 
     def _cutoffs(self, view: DigestView, margin: int = 0) -> dict[str, datetime]:
         return {d.value: breach_cutoff(view.policy, d, view.today, calendar=view.calendar,
@@ -175,14 +175,19 @@ class Jobs:
         sent: Counter[str] = Counter()
         for level, margin in rounds:
             for deadline, cutoff in self._cutoffs(view, margin).items():
-                lines = await self.services.db.read(lambda s, d=deadline, c=cutoff, lv=level: (
-                    digests.crossing(session=s, deadline=d, level=lv, cutoff=c, limit=limit)))
+                lines = await self._crossing(deadline, level, cutoff, limit)
                 if lines:
                     sent[f"{deadline}.{level}"] = await self._remind(lines, Deadline(deadline),
                                                                      level, view, now)
         if sent:
             self.services.poke_outbox()
         return sent
+
+    async def _crossing(self, deadline: str, level: str, cutoff: datetime,
+                        limit: int) -> list[digests.TicketLine]:
+        """Late tickets not yet reminded of this deadline at this level."""
+        return await self.services.db.read(lambda s: digests.crossing(
+            session=s, deadline=deadline, level=level, cutoff=cutoff, limit=limit))
 
     async def _remind(self, lines: list[digests.TicketLine], deadline: Deadline, level: str,
                       view: DigestView, now: datetime) -> int:

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.engine.types import Attachment, Option, Outbound
@@ -145,7 +147,7 @@ async def set_status(desk: Desk, action: OfficerAction, ticket: Ticket, status: 
     await svc.db.write(write)
     svc.poke_outbox()
     key = "officer.status.changed" if tell else "officer.status.changed_quiet"
-    topic = ("close" if status in CLOSED else
+    topic: Literal["close", "reopen"] | None = ("close" if status in CLOSED else
              "reopen" if Status(old) in CLOSED else None)
     result = desk.say(key, ticket.id, code=ticket.code, status=desk.t(status_key(status)),
                       name=officer.name)

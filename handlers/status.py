@@ -117,7 +117,7 @@ async def ticket_action(turn: Turn) -> Outcome:
     """After unlocking a ticket: add information, refresh, or finish."""
     if not _session_valid(turn):
         return Outcome([Outbound(turn.t("status.session_over"))])
-    action, context = turn.draft["action"], dict(turn.context)
+    action, context = turn.draft["action"], turn.context.copy()
     if action == "add":
         return Outcome([], next_flow="followup", context=context)
     if action == "refresh":
@@ -132,7 +132,7 @@ async def add_information(turn: Turn) -> Outcome:
         return Outcome([Outbound(turn.t("status.session_over"))])
     add_reporter_message(turn, ticket_id=turn.context["ticket_id"], text=turn.draft["info"])
     return Outcome([Outbound(turn.t("status.info_added"))], next_flow="ticket",
-                   context=dict(turn.context))
+                   context=turn.context.copy())
 
 
 STATUS = Flow(
@@ -145,7 +145,6 @@ STATUS = Flow(
     ],
     on_submit=check_receipt,
     menu=("menu.status", 20),
-    commands=("cek", "status"),
     keywords=("cek", "check", "status"),
 )
 

@@ -23,6 +23,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from storage.models.audit import AuditEntry, AuditHead
 from storage.models.base import utcnow
@@ -66,7 +67,7 @@ async def record(
     """Append one entry (in the caller's transaction) chained to the newest one."""
     at = now or utcnow()
     head = (await session.execute(
-        select(AuditHead).where(AuditHead.id == 1).with_for_update()
+        select(AuditHead).where(col(AuditHead.id) == 1).with_for_update()
     )).scalar_one_or_none()
     if head is None:  # first entry ever; a concurrent first insert fails on the key and retries
         head = AuditHead(id=1, seq=0, hash=GENESIS)
@@ -102,7 +103,7 @@ async def verify(*, session: AsyncSession, batch: int = 1000) -> Verdict:
     last_seq = 0
     while True:
         rows = (await session.execute(
-            select(AuditEntry).where(AuditEntry.seq > last_seq).order_by(AuditEntry.seq)
+            select(AuditEntry).where(col(AuditEntry.seq) > last_seq).order_by(col(AuditEntry.seq))
             .limit(batch)
         )).scalars().all()
         if not rows:
@@ -135,8 +136,8 @@ async def entries(
     """The newest entries first, optionally for one ticket or one action."""
     query = select(AuditEntry)
     if ticket_code is not None:
-        query = query.where(AuditEntry.ticket_code == ticket_code)
+        query = query.where(col(AuditEntry.ticket_code) == ticket_code)
     if action is not None:
-        query = query.where(AuditEntry.action == action)
-    return list((await session.execute(query.order_by(AuditEntry.seq.desc()).limit(limit)))
+        query = query.where(col(AuditEntry.action) == action)
+    return list((await session.execute(query.order_by(col(AuditEntry.seq).desc()).limit(limit)))
                 .scalars())

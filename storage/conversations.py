@@ -10,10 +10,12 @@ from typing import Any
 from sqlalchemy import Integer, bindparam, cast, column, delete, select, update, values
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from storage.crypto import Keyring, seal_ephemeral, unseal_ephemeral
 from storage.deferred import defer
 from storage.models import Conversation, DraftAttachment
+from storage.models.base import table_of
 from storage.models.conversation import CONVERSATION_STATE
 from storage.upsert import insert_ignore
 
@@ -106,7 +108,7 @@ _COLUMNS = ("digest", "expected", "channel", "lang", "flow", "step", "state", "u
 
 def _update_conversations(session: Session, rows: list[dict[str, Any]]) -> None:
     """Save every conversation of this commit in one statement; fail if any was changed."""
-    table, conn = Conversation.__table__, session.connection()
+    table, conn = table_of(Conversation), session.connection()
     if conn.dialect.name == "sqlite":  # executemany reports the total of rows it changed
         stmt = (update(table)
                 .where(table.c.digest == bindparam("b_digest"),
@@ -134,15 +136,15 @@ def _update_conversations(session: Session, rows: list[dict[str, Any]]) -> None:
 async def expire_drafts(*, session: AsyncSession, now: datetime) -> int:
     """Delete drafts (and their files) whose time ran out; returns how many."""
     digests = list((await session.execute(
-        select(Conversation.digest).where(Conversation.expires_at.is_not(None),
-                                          Conversation.expires_at <= now)
+        select(col(Conversation.digest)).where(col(Conversation.expires_at).is_not(None),
+                                               col(Conversation.expires_at) <= now)
     )).scalars())
     if not digests:
         return 0
-    await session.execute(delete(DraftAttachment).where(DraftAttachment.digest.in_(digests)))
+    await session.execute(delete(DraftAttachment).where(col(DraftAttachment.digest).in_(digests)))
     await session.execute(
-        update(Conversation).where(Conversation.digest.in_(digests)).values(
+        update(Conversation).where(col(Conversation.digest).in_(digests)).values(
             flow=None, step=None, state=None, expires_at=None,
-            version=Conversation.version + 1, updated_at=now)
+            version=col(Conversation.version) + 1, updated_at=now)
     )
     return len(digests)

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import CursorResult, Result, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -50,6 +50,14 @@ def make_engine(url: str, *, pool_size: int = 10, pool_timeout: float = 30.0,
     return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size,
                                pool_timeout=pool_timeout, pool_pre_ping=True,
                                connect_args=connect_args)
+
+
+def affected_rows(result: Result[Any]) -> int:
+    """Rows an UPDATE or DELETE matched. The session types its results as plain `Result`
+    (sqlalchemy/sqlalchemy#12913); without RETURNING, DML gives a `CursorResult`, which counts."""
+    if not isinstance(result, CursorResult):
+        raise TypeError(f"{type(result).__name__} has no row count")
+    return result.rowcount
 
 
 class Database:

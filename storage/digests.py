@@ -4,6 +4,7 @@ read; content columns never are. Functions take a session and never commit."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from statistics import median
@@ -11,13 +12,15 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, func, not_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from storage.models import DigestRecord, SlaReminder, Ticket
 from storage.models.base import new_id
 from storage.upsert import insert_ignore
 
 FORWARDED_KPK = "diteruskan_kpk"
-_LINE_COLUMNS = (Ticket.id, Ticket.code, Ticket.kind, Ticket.category, Ticket.created_at)
+_LINE_COLUMNS = (col(Ticket.id), col(Ticket.code), col(Ticket.kind), col(Ticket.category),
+                 col(Ticket.created_at))
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,35 +66,35 @@ class Indicators:
 
 
 def _open() -> ColumnElement[bool]:
-    return Ticket.closed_at.is_(None)
+    return col(Ticket.closed_at).is_(None)
 
 
 def _no_first_response() -> ColumnElement[bool]:
-    return and_(Ticket.acknowledged_at.is_(None), Ticket.last_officer_message_at.is_(None))
+    return and_(col(Ticket.acknowledged_at).is_(None), col(Ticket.last_officer_message_at).is_(None))
 
 
 def breach_clause(deadline: str, cutoff: datetime) -> ColumnElement[bool]:
     """Open tickets that came in before `cutoff` and have not met `deadline` (ack/kpk/feedback)."""
-    late = and_(_open(), Ticket.created_at < cutoff)
+    late = and_(_open(), col(Ticket.created_at) < cutoff)
     if deadline == "ack":
         return and_(late, _no_first_response())
     if deadline == "kpk":
-        return and_(late, Ticket.kind == "gift", Ticket.status != FORWARDED_KPK)
+        return and_(late, col(Ticket.kind) == "gift", col(Ticket.status) != FORWARDED_KPK)
     if deadline == "feedback":
-        return and_(late, Ticket.last_officer_message_at.is_(None))
+        return and_(late, col(Ticket.last_officer_message_at).is_(None))
     raise ValueError(deadline)
 
 
 def _unanswered() -> ColumnElement[bool]:
-    return and_(_open(), Ticket.last_reporter_message_at.is_not(None),
-                or_(Ticket.last_officer_message_at.is_(None),
-                    Ticket.last_reporter_message_at > Ticket.last_officer_message_at))
+    return and_(_open(), col(Ticket.last_reporter_message_at).is_not(None),
+                or_(col(Ticket.last_officer_message_at).is_(None),
+                    col(Ticket.last_reporter_message_at) > col(Ticket.last_officer_message_at)))
 
 
 async def _oldest(session: AsyncSession, where: ColumnElement[bool], limit: int
                   ) -> list[TicketLine]:
     rows = (await session.execute(
-        select(*_LINE_COLUMNS).where(where).order_by(Ticket.created_at).limit(limit)
+        select(*_LINE_COLUMNS).where(where).order_by(col(Ticket.created_at)).limit(limit)
     )).all()
     return [TicketLine(*row) for row in rows]
 
@@ -100,8 +103,8 @@ async def _open_counts(session: AsyncSession, scope: ColumnElement[bool],
                        sections: dict[str, ColumnElement[bool]]) -> tuple[dict[str, int], dict[str, int]]:
     """Open tickets per status and per section, in one pass over the open tickets."""
     sums = [func.sum(case((cond, 1), else_=0)) for cond in sections.values()]
-    rows = (await session.execute(select(Ticket.status, func.count(), *sums)
-                                  .where(scope, _open()).group_by(Ticket.status))).all()
+    rows = (await session.execute(select(col(Ticket.status), func.count(), *sums)
+                                  .where(scope, _open()).group_by(col(Ticket.status)))).all()
     per_section = {name: sum(int(row[2 + i] or 0) for row in rows)
                    for i, name in enumerate(sections)}
     return {row[0]: int(row[1]) for row in rows}, per_section
@@ -122,8 +125,8 @@ async def digest_facts(
 
     Conflict-of-interest tickets are counted apart (`conflict_of_interest=True`): they belong
     to the escalation chat and must not show up in the team's digest."""
-    scope = Ticket.conflict_of_interest.is_(conflict_of_interest)
-    new = and_(scope, Ticket.created_at >= window_start, Ticket.created_at < window_end)
+    scope = col(Ticket.conflict_of_interest).is_(conflict_of_interest)
+    new = and_(scope, col(Ticket.created_at) >= window_start, col(Ticket.created_at) < window_end)
     sections = {"waiting": _no_first_response(), "unanswered": _unanswered(),
                 **{name: breach_clause(name, cutoff) for name, cutoff in cutoffs.items()}}
     by_status, counts = await _open_counts(session, scope, sections)
@@ -131,8 +134,8 @@ async def digest_facts(
                            if counts[name] else [])
              for name, cond in sections.items()}
     return DigestFacts(
-        new_by_category=await _grouped(session, [Ticket.kind, Ticket.category], new),
-        new_by_channel=await _grouped(session, [Ticket.channel], new),
+        new_by_category=await _grouped(session, [col(Ticket.kind), col(Ticket.category)], new),
+        new_by_channel=await _grouped(session, [col(Ticket.channel)], new),
         waiting=found["waiting"],
         breaches={name: found[name] for name in cutoffs},
         unanswered=found["unanswered"],
@@ -140,31 +143,31 @@ async def digest_facts(
     )
 
 
-def _median_seconds(pairs: list[tuple[datetime, datetime]]) -> float | None:
-    spans = [(end - start).total_seconds() for start, end in pairs]
+def _median_seconds(pairs: Sequence[tuple[datetime, datetime | None]]) -> float | None:
+    spans = [(end - start).total_seconds() for start, end in pairs if end is not None]
     return median(spans) if spans else None
 
 
 async def indicators(*, session: AsyncSession, since: datetime, until: datetime,
                      conflict_of_interest: bool = False) -> Indicators:
     """Acknowledgements and closures in [since, until): how many, how fast, closed how."""
-    scope = Ticket.conflict_of_interest.is_(conflict_of_interest)
-    acked = (await session.execute(select(Ticket.created_at, Ticket.acknowledged_at).where(
-        scope, Ticket.acknowledged_at >= since, Ticket.acknowledged_at < until))).all()
-    in_window = and_(scope, Ticket.closed_at >= since, Ticket.closed_at < until)
+    scope = col(Ticket.conflict_of_interest).is_(conflict_of_interest)
+    acked = (await session.execute(select(col(Ticket.created_at), col(Ticket.acknowledged_at)).where(
+        scope, col(Ticket.acknowledged_at) >= since, col(Ticket.acknowledged_at) < until))).all()
+    in_window = and_(scope, col(Ticket.closed_at) >= since, col(Ticket.closed_at) < until)
     closed = (await session.execute(
-        select(Ticket.created_at, Ticket.closed_at).where(in_window))).all()
+        select(col(Ticket.created_at), col(Ticket.closed_at)).where(in_window))).all()
     return Indicators(
-        acknowledged=len(acked), median_ack_seconds=_median_seconds([tuple(r) for r in acked]),
-        closed=len(closed), median_close_seconds=_median_seconds([tuple(r) for r in closed]),
-        closed_by_status=await _grouped(session, [Ticket.status], in_window),
+        acknowledged=len(acked), median_ack_seconds=_median_seconds(acked),
+        closed=len(closed), median_close_seconds=_median_seconds(closed),
+        closed_by_status=await _grouped(session, [col(Ticket.status)], in_window),
     )
 
 
 async def last_window_end(*, session: AsyncSession, kind: str) -> datetime | None:
     """Where the previous digest of this kind stopped counting new tickets."""
-    return (await session.execute(select(func.max(DigestRecord.window_end))
-                                  .where(DigestRecord.kind == kind))).scalar()
+    return (await session.execute(select(func.max(col(DigestRecord.window_end)))
+                                  .where(col(DigestRecord.kind) == kind))).scalar()
 
 
 async def record_digest(
@@ -193,12 +196,12 @@ async def crossing(
     *, session: AsyncSession, deadline: str, level: str, cutoff: datetime, limit: int = 200,
 ) -> list[TicketLine]:
     """Late tickets that have not had this reminder yet, oldest first."""
-    reminded = select(SlaReminder.id).where(SlaReminder.ticket_id == Ticket.id,
-                                            SlaReminder.deadline == deadline,
-                                            SlaReminder.level == level)
+    reminded = select(col(SlaReminder.id)).where(col(SlaReminder.ticket_id) == col(Ticket.id),
+                                                 col(SlaReminder.deadline) == deadline,
+                                                 col(SlaReminder.level) == level)
     rows = (await session.execute(
         select(*_LINE_COLUMNS).where(breach_clause(deadline, cutoff), not_(reminded.exists()))
-        .order_by(Ticket.created_at).limit(limit))).all()
+        .order_by(col(Ticket.created_at)).limit(limit))).all()
     return [TicketLine(*row) for row in rows]
 
 

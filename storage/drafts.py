@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from storage.crypto import Keyring, seal_ephemeral, unseal_ephemeral
 from storage.models import DraftAttachment
@@ -39,8 +40,8 @@ async def add_draft_file(
 async def draft_files(*, session: AsyncSession, ring: Keyring, digest: str) -> list[DraftFile]:
     """This reporter's draft files, decrypted, oldest first."""
     rows = (await session.execute(
-        select(DraftAttachment).where(DraftAttachment.digest == digest)
-        .order_by(DraftAttachment.created_at)
+        select(DraftAttachment).where(col(DraftAttachment.digest) == digest)
+        .order_by(col(DraftAttachment.created_at))
     )).scalars()
     return [DraftFile(
         r.id, unseal_ephemeral(ring, r.name, contract=DRAFT_FILE_NAME, row_id=r.id).decode(),
@@ -50,4 +51,4 @@ async def draft_files(*, session: AsyncSession, ring: Keyring, digest: str) -> l
 
 async def drop_draft_files(*, session: AsyncSession, digest: str) -> None:
     """Delete a reporter's draft files (cancel, submit, expiry)."""
-    await session.execute(delete(DraftAttachment).where(DraftAttachment.digest == digest))
+    await session.execute(delete(DraftAttachment).where(col(DraftAttachment.digest) == digest))

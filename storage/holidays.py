@@ -6,7 +6,9 @@ from datetime import date, datetime
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
+from storage.db import affected_rows
 from storage.models.holiday import ADD, REMOVE, HolidayOverride
 
 NOTE_MAX = 200
@@ -16,11 +18,11 @@ async def list_overrides(
     *, session: AsyncSession, first: date | None = None, last: date | None = None
 ) -> list[HolidayOverride]:
     """Overrides in date order, optionally only those in [first, last]."""
-    query = select(HolidayOverride).order_by(HolidayOverride.day)
+    query = select(HolidayOverride).order_by(col(HolidayOverride.day))
     if first is not None:
-        query = query.where(HolidayOverride.day >= first)
+        query = query.where(col(HolidayOverride.day) >= first)
     if last is not None:
-        query = query.where(HolidayOverride.day <= last)
+        query = query.where(col(HolidayOverride.day) <= last)
     return list((await session.execute(query)).scalars())
 
 
@@ -42,5 +44,5 @@ async def set_override(
 
 async def clear_override(*, session: AsyncSession, day: date) -> bool:
     """Forget the override of `day`; True if there was one."""
-    result = await session.execute(delete(HolidayOverride).where(HolidayOverride.day == day))
-    return bool(result.rowcount)
+    result = await session.execute(delete(HolidayOverride).where(col(HolidayOverride.day) == day))
+    return bool(affected_rows(result))

@@ -10,11 +10,12 @@ from typing import Any
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from storage.crypto import Keyring, seal_ephemeral, unseal_ephemeral
 from storage.deferred import defer
 from storage.models import InboxItem
-from storage.models.base import new_id
+from storage.models.base import new_id, table_of
 from storage.models.inbox import INBOX_PAYLOAD, INBOX_REPLIES
 from storage.upsert import insert_ignoring
 
@@ -44,7 +45,7 @@ async def accept_update(
 
 def _accept_many(session: Session, items: list[Accepted]) -> None:
     conn = session.connection()
-    table = InboxItem.__table__
+    table = table_of(InboxItem)
     stmt = insert_ignoring(conn.dialect.name, table).returning(table.c.id)
     stored = set(conn.execute(stmt, [item.row for item in items]).scalars())
     for item in items:
@@ -77,14 +78,14 @@ async def stored_replies(
 
 
 def _replies_many(session: Session, rows: list[dict[str, object]]) -> None:
-    table = InboxItem.__table__
+    table = table_of(InboxItem)
     stmt = (update(table).where(table.c.id == bindparam("b_id"))
             .values(replies=bindparam("b_replies", type_=table.c.replies.type)))
     session.connection().execute(stmt, rows)
 
 
 def _mark_many(session: Session, rows: list[dict[str, object]]) -> None:
-    table = InboxItem.__table__
+    table = table_of(InboxItem)
     stmt = (update(table).where(table.c.id == bindparam("b_id"))
             .values(processed_at=bindparam("b_at", type_=table.c.processed_at.type),
                     replies=None))
@@ -96,8 +97,8 @@ async def unprocessed(
 ) -> list[tuple[str, bytes]]:
     """Updates stored but not yet handled (after a crash), oldest first, decrypted."""
     rows = (await session.execute(
-        select(InboxItem).where(InboxItem.channel == channel, InboxItem.processed_at.is_(None))
-        .order_by(InboxItem.received_at).limit(limit)
+        select(InboxItem).where(col(InboxItem.channel) == channel, col(InboxItem.processed_at).is_(None))
+        .order_by(col(InboxItem.received_at)).limit(limit)
     )).scalars()
     return [(r.id, unseal_ephemeral(ring, r.payload, contract=INBOX_PAYLOAD, row_id=r.id))
             for r in rows]

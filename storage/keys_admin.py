@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sqlalchemy import Column, Table, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import SQLModel
+from sqlmodel import SQLModel, col
 
 from storage.crypto import (
     Contract,
@@ -22,7 +22,7 @@ from storage.crypto import (
     unwrap_data_key,
     wrap_data_key,
 )
-from storage.db import Database
+from storage.db import Database, Work
 from storage.models import DataKey
 from storage.models.conversation import CONVERSATION_STATE
 from storage.models.draft import DRAFT_FILE_DATA, DRAFT_FILE_NAME
@@ -62,7 +62,7 @@ def _columns(contract: Contract) -> tuple[Table, Column, Column]:
 async def rewrap_data_keys(*, session: AsyncSession, ring: Keyring, limit: int = BATCH) -> int:
     """Re-wrap up to `limit` data keys not under the active KEK (AES-256-GCM); returns how many."""
     rows = (await session.execute(
-        select(DataKey).where(DataKey.kek_id != ring.active).limit(limit))).scalars().all()
+        select(DataKey).where(col(DataKey.kek_id) != ring.active).limit(limit))).scalars().all()
     for row in rows:
         key = unwrap_data_key(ring, row.kek_id, row.wrapped, key_row_id=row.id)
         row.kek_id, row.wrapped = wrap_data_key(ring, key, key_row_id=row.id)
@@ -75,16 +75,16 @@ async def reseal_ephemeral(
 ) -> tuple[str | None, int]:
     """Re-seal (AES-256-GCM) one batch of a column's blobs under the active KEK, in primary-key
     order after `after`; returns (the last key seen, or None when done; how many were re-sealed)."""
-    table, pk, col = _columns(contract)
+    table, pk, column = _columns(contract)
     rows = (await session.execute(
-        select(pk, col).where(col.is_not(None), pk > after).order_by(pk).limit(limit))).all()
+        select(pk, column).where(column.is_not(None), pk > after).order_by(pk).limit(limit))).all()
     changed = 0
     for row_id, blob in rows:
         if ephemeral_key_id(blob) == ring.active:
             continue
         plain = unseal_ephemeral(ring, blob, contract=contract, row_id=row_id)
         fresh = seal_ephemeral(ring, plain, contract=contract, row_id=row_id)
-        await session.execute(update(table).where(pk == row_id).values({col.name: fresh}))
+        await session.execute(update(table).where(pk == row_id).values({column.name: fresh}))
         changed += 1
     return (rows[-1][0] if len(rows) == limit else None), changed
 
@@ -93,12 +93,12 @@ async def key_usage(*, session: AsyncSession) -> Counter[str]:
     """How many data keys and ephemeral blobs each KEK id protects."""
     usage: Counter[str] = Counter()
     for kek_id, count in await session.execute(
-            select(DataKey.kek_id, func.count()).group_by(DataKey.kek_id)):
+            select(col(DataKey.kek_id), func.count()).group_by(col(DataKey.kek_id))):
         usage[kek_id] += count
     for contract in EPHEMERAL:
-        _table, _pk, col = _columns(contract)
+        _table, _pk, column = _columns(contract)
         prefixes = await session.execute(
-            select(func.substr(col, 1, PREFIX_BYTES)).where(col.is_not(None)))
+            select(func.substr(column, 1, PREFIX_BYTES)).where(column.is_not(None)))
         usage.update(ephemeral_key_id(bytes(p)) for (p,) in prefixes)
     return usage
 
@@ -112,11 +112,16 @@ async def reencrypt_all(db: Database, ring: Keyring) -> tuple[int, int]:
     for contract in EPHEMERAL:
         after: str | None = ""
         while after is not None:
-            start = after
-            after, n = await db.transaction(lambda s, c=contract, a=start: reseal_ephemeral(
-                session=s, ring=ring, contract=c, after=a))
+            after, n = await db.transaction(_reseal_batch(ring, contract, after))
             resealed += n
     return rewrapped, resealed
+
+
+def _reseal_batch(ring: Keyring, contract: Contract, after: str) -> Work[tuple[str | None, int]]:
+    """One `reseal_ephemeral` batch as a unit of work, its arguments bound now (not late)."""
+    async def work(session: AsyncSession) -> tuple[str | None, int]:
+        return await reseal_ephemeral(session=session, ring=ring, contract=contract, after=after)
+    return work
 
 
 def _require_key_file(key_path: Path | None) -> Path:

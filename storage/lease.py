@@ -10,7 +10,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
+from storage.db import affected_rows
 from storage.models import SchedulerLease
 from storage.upsert import insert_ignore
 
@@ -24,14 +26,14 @@ async def acquire(
         return True
     result = await session.execute(
         update(SchedulerLease)
-        .where(SchedulerLease.name == name,
-               or_(SchedulerLease.holder == holder, SchedulerLease.expires_at <= now))
+        .where(col(SchedulerLease.name) == name,
+               or_(col(SchedulerLease.holder) == holder, col(SchedulerLease.expires_at) <= now))
         .values(holder=holder, expires_at=now + ttl)
     )
-    return result.rowcount == 1
+    return affected_rows(result) == 1
 
 
 async def release(*, session: AsyncSession, name: str, holder: str) -> None:
     """Give the lease up (clean shutdown) so another worker need not wait for it to lapse."""
-    await session.execute(delete(SchedulerLease).where(SchedulerLease.name == name,
-                                                       SchedulerLease.holder == holder))
+    await session.execute(delete(SchedulerLease).where(col(SchedulerLease.name) == name,
+                                                       col(SchedulerLease.holder) == holder))

@@ -7,8 +7,10 @@ from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from storage.crypto import Keyring, seal, unseal
+from storage.db import affected_rows
 from storage.models import (
     DeliveryAlert,
     DeskMessage,
@@ -54,8 +56,8 @@ async def remove_officer(*, session: AsyncSession, telegram_user_id: int,
 
 async def list_officers(*, session: AsyncSession) -> list[Officer]:
     """Active officers, admins first."""
-    rows = (await session.execute(select(Officer).where(Officer.active.is_(True))
-                                  .order_by(Officer.role, Officer.added_at))).scalars()
+    rows = (await session.execute(select(Officer).where(col(Officer.active).is_(True))
+                                  .order_by(col(Officer.role), col(Officer.added_at)))).scalars()
     return sorted(rows, key=lambda o: (o.role != "admin", o.added_at))
 
 
@@ -63,9 +65,9 @@ async def officer_by_telegram_id(
     *, session: AsyncSession, telegram_user_id: int, active_only: bool = True,
 ) -> Officer | None:
     """The officer with this Telegram user id (active ones only unless told otherwise)."""
-    query = select(Officer).where(Officer.telegram_user_id == telegram_user_id)
+    query = select(Officer).where(col(Officer.telegram_user_id) == telegram_user_id)
     if active_only:
-        query = query.where(Officer.active.is_(True))
+        query = query.where(col(Officer.active).is_(True))
     return (await session.execute(query)).scalar_one_or_none()
 
 
@@ -74,17 +76,17 @@ async def find_officer(*, session: AsyncSession, ref: str) -> Officer | None:
     ref = ref.strip()
     if ref.lstrip("-").isdigit():
         return await officer_by_telegram_id(session=session, telegram_user_id=int(ref))
-    active = select(Officer).where(Officer.active.is_(True))
+    active = select(Officer).where(col(Officer.active).is_(True))
     if ref.startswith("@"):
-        query = active.where(Officer.username == ref[1:])
+        query = active.where(col(Officer.username) == ref[1:])
     else:
-        query = active.where(Officer.name == ref)
+        query = active.where(col(Officer.name) == ref)
     return (await session.execute(query.limit(1))).scalar_one_or_none()
 
 
 async def remember_username(*, session: AsyncSession, officer_id: str, username: str | None) -> None:
     """Keep the officer's current @username so `/tugaskan @name` finds them."""
-    await session.execute(update(Officer).where(Officer.id == officer_id)
+    await session.execute(update(Officer).where(col(Officer.id) == officer_id)
                           .values(username=(username or None) and username[:64]))
 
 
@@ -110,8 +112,8 @@ async def place_ticket(
 
 async def ticket_for_thread(*, session: AsyncSession, chat_id: int, thread_id: int) -> str | None:
     """The ticket whose topic this is."""
-    return (await session.execute(select(TicketDesk.ticket_id).where(
-        TicketDesk.chat_id == chat_id, TicketDesk.thread_id == thread_id))).scalar_one_or_none()
+    return (await session.execute(select(col(TicketDesk.ticket_id)).where(
+        col(TicketDesk.chat_id) == chat_id, col(TicketDesk.thread_id) == thread_id))).scalar_one_or_none()
 
 
 async def map_messages(*, session: AsyncSession, chat_id: int, message_ids: list[int],
@@ -132,18 +134,18 @@ async def ticket_for_message(*, session: AsyncSession, chat_id: int, message_id:
 
 async def assign(*, session: AsyncSession, ticket_id: str, officer_id: str | None) -> None:
     """Assign the ticket to an officer (None: unassign)."""
-    await session.execute(update(TicketDesk).where(TicketDesk.ticket_id == ticket_id)
+    await session.execute(update(TicketDesk).where(col(TicketDesk.ticket_id) == ticket_id)
                           .values(assigned_officer_id=officer_id))
 
 
 async def unreported_failures(*, session: AsyncSession, purposes: list[str],
                               limit: int = 50) -> list[OutboxItem]:
     """Reporter-bound messages that failed for good and were not yet shown to officers."""
-    alerted = select(DeliveryAlert.outbox_id)
+    alerted = select(col(DeliveryAlert.outbox_id))
     return list((await session.execute(select(OutboxItem).where(
-        OutboxItem.failed_at.is_not(None), OutboxItem.purpose.in_(purposes),
-        OutboxItem.ticket_id.is_not(None), OutboxItem.id.not_in(alerted),
-    ).order_by(OutboxItem.seq).limit(limit))).scalars())
+        col(OutboxItem.failed_at).is_not(None), col(OutboxItem.purpose).in_(purposes),
+        col(OutboxItem.ticket_id).is_not(None), col(OutboxItem.id).not_in(alerted),
+    ).order_by(col(OutboxItem.seq)).limit(limit))).scalars())
 
 
 async def mark_alerted(*, session: AsyncSession, outbox_id: str, now: datetime) -> None:
@@ -157,16 +159,16 @@ async def mark_alerted(*, session: AsyncSession, outbox_id: str, now: datetime) 
 async def set_status(*, session: AsyncSession, ticket_id: str, status: str, closed: bool,
                      now: datetime) -> None:
     """Change the ticket's status; closed statuses stamp `closed_at`, others clear it."""
-    await session.execute(update(Ticket).where(Ticket.id == ticket_id).values(
+    await session.execute(update(Ticket).where(col(Ticket.id) == ticket_id).values(
         status=status, updated_at=now, closed_at=now if closed else None))
 
 
 async def acknowledge(*, session: AsyncSession, ticket_id: str, now: datetime) -> bool:
     """Stamp the first time an officer opened the ticket; True only that first time."""
-    result = await session.execute(update(Ticket).where(Ticket.id == ticket_id,
-                                               Ticket.acknowledged_at.is_(None))
+    result = await session.execute(update(Ticket).where(col(Ticket.id) == ticket_id,
+                                               col(Ticket.acknowledged_at).is_(None))
                           .values(acknowledged_at=now))
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(affected_rows(result))
 
 
 async def add_note(*, session: AsyncSession, ring: Keyring, ticket: Ticket, officer_id: str,
@@ -183,8 +185,8 @@ async def add_note(*, session: AsyncSession, ring: Keyring, ticket: Ticket, offi
 async def notes(*, session: AsyncSession, ring: Keyring, ticket: Ticket) -> list[tuple[datetime, str]]:
     """The ticket's internal notes, decrypted, oldest first."""
     key = await ticket_key(session=session, ring=ring, ticket=ticket)
-    rows = (await session.execute(select(OfficerNote).where(OfficerNote.ticket_id == ticket.id)
-                                  .order_by(OfficerNote.created_at))).scalars()
+    rows = (await session.execute(select(OfficerNote).where(col(OfficerNote.ticket_id) == ticket.id)
+                                  .order_by(col(OfficerNote.created_at)))).scalars()
     return [(r.created_at, unseal(key, r.body, aad=NOTE_BODY.aad(r.id)).decode()) for r in rows]
 
 
@@ -193,11 +195,11 @@ async def search_tickets(
     category: str | None = None, open_only: bool = False, limit: int = 30,
 ) -> list[Ticket]:
     """Tickets of one desk (team or escalation), oldest first; by code, category or open."""
-    query = select(Ticket).where(Ticket.conflict_of_interest.is_(conflict_of_interest))
+    query = select(Ticket).where(col(Ticket.conflict_of_interest).is_(conflict_of_interest))
     if code is not None:
-        query = query.where(Ticket.code == code)
+        query = query.where(col(Ticket.code) == code)
     if category is not None:
-        query = query.where(Ticket.category == category)
+        query = query.where(col(Ticket.category) == category)
     if open_only:
-        query = query.where(Ticket.closed_at.is_(None))
-    return list((await session.execute(query.order_by(Ticket.created_at).limit(limit))).scalars())
+        query = query.where(col(Ticket.closed_at).is_(None))
+    return list((await session.execute(query.order_by(col(Ticket.created_at)).limit(limit))).scalars())

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
+from sqlmodel import col
 
 from storage.crypto import Keyring, handle_digest, seal_ephemeral, unseal_ephemeral
 from storage.models import OutboxItem
@@ -62,17 +63,18 @@ async def due_messages(
     """Undelivered messages whose next attempt is due, oldest first; a message waiting for
     its retry holds back the later ones to the same recipient (order per recipient)."""
     earlier = aliased(OutboxItem)
-    waiting_before = select(earlier.id).where(
-        earlier.route_digest == OutboxItem.route_digest, earlier.channel == OutboxItem.channel,
-        earlier.seq < OutboxItem.seq, earlier.delivered_at.is_(None), earlier.failed_at.is_(None),
-        earlier.next_attempt_at > now)
+    waiting_before = select(col(earlier.id)).where(
+        col(earlier.route_digest) == col(OutboxItem.route_digest),
+        col(earlier.channel) == col(OutboxItem.channel), col(earlier.seq) < col(OutboxItem.seq),
+        col(earlier.delivered_at).is_(None), col(earlier.failed_at).is_(None),
+        col(earlier.next_attempt_at) > now)
     rows = (await session.execute(
         select(OutboxItem).where(
-            OutboxItem.delivered_at.is_(None), OutboxItem.failed_at.is_(None),
-            OutboxItem.channel.in_(channels),
-            or_(OutboxItem.next_attempt_at.is_(None), OutboxItem.next_attempt_at <= now),
+            col(OutboxItem.delivered_at).is_(None), col(OutboxItem.failed_at).is_(None),
+            col(OutboxItem.channel).in_(channels),
+            or_(col(OutboxItem.next_attempt_at).is_(None), col(OutboxItem.next_attempt_at) <= now),
             ~waiting_before.exists(),
-        ).order_by(OutboxItem.seq).limit(limit)
+        ).order_by(col(OutboxItem.seq)).limit(limit)
     )).scalars()
     return [PendingMessage(
         id=r.id, channel=r.channel, purpose=r.purpose, ticket_id=r.ticket_id, attempts=r.attempts,
@@ -84,22 +86,22 @@ async def due_messages(
 
 async def mark_delivered(*, session: AsyncSession, outbox_id: str, now: datetime) -> None:
     """The platform accepted the message."""
-    await session.execute(update(OutboxItem).where(OutboxItem.id == outbox_id)
-                          .values(delivered_at=now, attempts=OutboxItem.attempts + 1))
+    await session.execute(update(OutboxItem).where(col(OutboxItem.id) == outbox_id)
+                          .values(delivered_at=now, attempts=col(OutboxItem.attempts) + 1))
 
 
 async def mark_retry(
     *, session: AsyncSession, outbox_id: str, now: datetime, delay: timedelta, error: str,
 ) -> None:
     """Try again after `delay`; `error` is a code (e.g. "429"), never message content."""
-    await session.execute(update(OutboxItem).where(OutboxItem.id == outbox_id).values(
-        attempts=OutboxItem.attempts + 1, next_attempt_at=now + delay, last_error=error[:64]))
+    await session.execute(update(OutboxItem).where(col(OutboxItem.id) == outbox_id).values(
+        attempts=col(OutboxItem.attempts) + 1, next_attempt_at=now + delay, last_error=error[:64]))
 
 
 async def mark_failed(*, session: AsyncSession, outbox_id: str, now: datetime, error: str) -> None:
     """Give up on a message (the officer side shows it as not delivered)."""
-    await session.execute(update(OutboxItem).where(OutboxItem.id == outbox_id).values(
-        attempts=OutboxItem.attempts + 1, failed_at=now, last_error=error[:64]))
+    await session.execute(update(OutboxItem).where(col(OutboxItem.id) == outbox_id).values(
+        attempts=col(OutboxItem.attempts) + 1, failed_at=now, last_error=error[:64]))
 
 
 def backoff(attempts: int, *, base: float = 2.0, cap: float = 3600.0) -> timedelta:

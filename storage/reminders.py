@@ -9,8 +9,10 @@ from datetime import date, datetime
 from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ColumnElement
+from sqlmodel import col
 
 from storage.crypto import Keyring, seal_ephemeral, unseal_ephemeral
+from storage.db import affected_rows
 from storage.models import Conversation, GiftReminder
 from storage.models.reminder import GIFT_REMINDER_ROUTE
 
@@ -41,12 +43,12 @@ async def schedule_gift_reminder(
 
 async def cancel_gift_reminder(*, session: AsyncSession, digest: str) -> None:
     """Forget the reminders of this conversation (declined, submitted or a new draft)."""
-    await session.execute(delete(GiftReminder).where(GiftReminder.digest == digest))
+    await session.execute(delete(GiftReminder).where(col(GiftReminder.digest) == digest))
 
 
 def _due(now: datetime) -> ColumnElement[bool]:
-    return or_(and_(GiftReminder.first_due_at <= now, GiftReminder.first_sent_at.is_(None)),
-               and_(GiftReminder.final_due_at <= now, GiftReminder.final_sent_at.is_(None)))
+    return or_(and_(col(GiftReminder.first_due_at) <= now, col(GiftReminder.first_sent_at).is_(None)),
+               and_(col(GiftReminder.final_due_at) <= now, col(GiftReminder.final_sent_at).is_(None)))
 
 
 async def due_gift_reminders(
@@ -55,10 +57,10 @@ async def due_gift_reminders(
 ) -> list[DueReminder]:
     """Reminders due by `now` whose conversation is still in one of `flows`."""
     rows = await session.execute(
-        select(GiftReminder, Conversation.lang)
-        .join(Conversation, Conversation.digest == GiftReminder.digest)
-        .where(_due(now), Conversation.flow.in_(flows))
-        .order_by(GiftReminder.digest).limit(limit))
+        select(GiftReminder, col(Conversation.lang))
+        .join(Conversation, col(Conversation.digest) == col(GiftReminder.digest))
+        .where(_due(now), col(Conversation.flow).in_(flows))
+        .order_by(col(GiftReminder.digest)).limit(limit))
     return [DueReminder(
         digest=r.digest, channel=r.channel, lang=lang, deadline=r.deadline,
         handle=unseal_ephemeral(ring, r.route, contract=GIFT_REMINDER_ROUTE,
@@ -70,21 +72,22 @@ async def mark_gift_reminder_sent(*, session: AsyncSession, digest: str, now: da
     """Mark every reminder of this conversation due by `now` as sent; False if another worker
     already did (so each due reminder is queued once)."""
     done = 0
-    for due, sent in ((GiftReminder.first_due_at, GiftReminder.first_sent_at),
-                      (GiftReminder.final_due_at, GiftReminder.final_sent_at)):
+    for due, sent in ((col(GiftReminder.first_due_at), col(GiftReminder.first_sent_at)),
+                      (col(GiftReminder.final_due_at), col(GiftReminder.final_sent_at))):
         result = await session.execute(
-            update(GiftReminder).where(GiftReminder.digest == digest, due <= now, sent.is_(None))
-            .values({sent.key: now}))
-        done += result.rowcount
+            update(GiftReminder).where(col(GiftReminder.digest) == digest, due <= now, sent.is_(None))
+            .values({sent: now}))
+        done += affected_rows(result)
     return done > 0
 
 
 async def drop_stale_gift_reminders(*, session: AsyncSession, flows: tuple[str, ...]) -> int:
     """Delete reminders whose draft is gone (conversation not in `flows`) or that are all
     sent or past; returns how many."""
-    live = select(Conversation.digest).where(Conversation.flow.in_(flows))
-    pending = or_(and_(GiftReminder.first_due_at.is_not(None), GiftReminder.first_sent_at.is_(None)),
-                  and_(GiftReminder.final_due_at.is_not(None), GiftReminder.final_sent_at.is_(None)))
+    live = select(col(Conversation.digest)).where(col(Conversation.flow).in_(flows))
+    pending = or_(
+        and_(col(GiftReminder.first_due_at).is_not(None), col(GiftReminder.first_sent_at).is_(None)),
+        and_(col(GiftReminder.final_due_at).is_not(None), col(GiftReminder.final_sent_at).is_(None)))
     result = await session.execute(
-        delete(GiftReminder).where(or_(GiftReminder.digest.not_in(live), ~pending)))
-    return int(result.rowcount or 0)
+        delete(GiftReminder).where(or_(col(GiftReminder.digest).not_in(live), ~pending)))
+    return affected_rows(result)

@@ -15,8 +15,9 @@ from datetime import datetime
 
 from sqlalchemy import Table, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import SQLModel
+from sqlmodel import SQLModel, col
 
+from storage.db import affected_rows
 from storage.models import DataKey, InboxItem, OutboxItem, Ticket
 
 
@@ -31,9 +32,9 @@ async def purge_closed_tickets(
 ) -> Counter[str]:
     """Destroy up to `limit` tickets closed before `closed_before`; counts per table."""
     rows = (await session.execute(
-        select(Ticket.id, Ticket.data_key_id).where(Ticket.closed_at.is_not(None),
-                                                   Ticket.closed_at < closed_before)
-        .order_by(Ticket.closed_at).limit(limit))).all()
+        select(col(Ticket.id), col(Ticket.data_key_id))
+        .where(col(Ticket.closed_at).is_not(None), col(Ticket.closed_at) < closed_before)
+        .order_by(col(Ticket.closed_at)).limit(limit))).all()
     counts: Counter[str] = Counter()
     if not rows:
         return counts
@@ -41,29 +42,29 @@ async def purge_closed_tickets(
     key_ids = [r.data_key_id for r in rows]
     for table in _tables_referring_to_tickets():
         result = await session.execute(delete(table).where(table.c.ticket_id.in_(ticket_ids)))
-        if result.rowcount:
-            counts[table.name] += result.rowcount
-    counts["ticket"] = (await session.execute(
-        delete(Ticket).where(Ticket.id.in_(ticket_ids)))).rowcount
-    counts["data_key"] = (await session.execute(
-        delete(DataKey).where(DataKey.id.in_(key_ids)))).rowcount
+        if removed := affected_rows(result):
+            counts[table.name] += removed
+    counts["ticket"] = affected_rows(await session.execute(
+        delete(Ticket).where(col(Ticket.id).in_(ticket_ids))))
+    counts["data_key"] = affected_rows(await session.execute(
+        delete(DataKey).where(col(DataKey.id).in_(key_ids))))
     return counts
 
 
 async def prune_inbox(*, session: AsyncSession, processed_before: datetime) -> int:
     """Delete inbox rows handled before `processed_before`; returns how many."""
     result = await session.execute(delete(InboxItem).where(
-        InboxItem.processed_at.is_not(None), InboxItem.processed_at < processed_before))
-    return result.rowcount or 0
+        col(InboxItem.processed_at).is_not(None), col(InboxItem.processed_at) < processed_before))
+    return affected_rows(result)
 
 
 async def prune_outbox(*, session: AsyncSession, finished_before: datetime) -> int:
     """Delete outbox rows delivered or given up before `finished_before`; returns how many."""
     delivered = await session.execute(delete(OutboxItem).where(
-        OutboxItem.delivered_at.is_not(None), OutboxItem.delivered_at < finished_before))
+        col(OutboxItem.delivered_at).is_not(None), col(OutboxItem.delivered_at) < finished_before))
     failed = await session.execute(delete(OutboxItem).where(
-        OutboxItem.failed_at.is_not(None), OutboxItem.failed_at < finished_before))
-    return (delivered.rowcount or 0) + (failed.rowcount or 0)
+        col(OutboxItem.failed_at).is_not(None), col(OutboxItem.failed_at) < finished_before))
+    return affected_rows(delivered) + affected_rows(failed)
 
 
 async def prune_orphans(*, session: AsyncSession) -> int:
@@ -72,6 +73,6 @@ async def prune_orphans(*, session: AsyncSession) -> int:
     for table in SQLModel.metadata.sorted_tables:
         if "outbox_id" in table.c and table.name != OutboxItem.__tablename__:
             result = await session.execute(delete(table).where(
-                table.c.outbox_id.not_in(select(OutboxItem.id))))
-            removed += result.rowcount or 0
+                table.c.outbox_id.not_in(select(col(OutboxItem.id)))))
+            removed += affected_rows(result)
     return removed

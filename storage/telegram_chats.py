@@ -9,9 +9,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
+from storage.db import affected_rows
 from storage.deferred import defer
 from storage.models import Conversation, TelegramChat, TelegramMessage
+from storage.models.base import table_of
 from storage.upsert import insert_ignoring, upserting
 
 DELETABLE_FOR = timedelta(hours=48)  # Telegram lets bots delete private-chat messages this long
@@ -68,7 +71,7 @@ def _record_many(session: Session, items: list[Recorded]) -> None:
     ids = [{"digest": item.digest, "message_id": message_id, "sent_at": item.now}
            for item in items for message_id in item.message_ids]
     if ids:  # a replayed update records the same ids again: kept once
-        conn.execute(insert_ignoring(dialect, TelegramMessage.__table__), ids)
+        conn.execute(insert_ignoring(dialect, table_of(TelegramMessage)), ids)
     keyboards = {}  # digest -> the last keyboard shown (a cleared one is (None, ()))
     for item in items:
         if item.keyboard is not None or item.clear_keyboard:
@@ -77,17 +80,17 @@ def _record_many(session: Session, items: list[Recorded]) -> None:
                                       "keyboard": json.dumps(list(options)),
                                       "updated_at": item.now}
     if keyboards:
-        conn.execute(upserting(dialect, TelegramChat.__table__), list(keyboards.values()))
+        conn.execute(upserting(dialect, table_of(TelegramChat)), list(keyboards.values()))
 
 
 async def take_transcript(*, session: AsyncSession, digest: str, now: datetime) -> list[int]:
     """The ids still deletable (newer than 48 h), oldest first; the chat forgets all of them."""
     rows = await session.execute(
-        select(TelegramMessage.message_id)
-        .where(TelegramMessage.digest == digest, TelegramMessage.sent_at > now - DELETABLE_FOR)
-        .order_by(TelegramMessage.message_id))
+        select(col(TelegramMessage.message_id))
+        .where(col(TelegramMessage.digest) == digest, col(TelegramMessage.sent_at) > now - DELETABLE_FOR)
+        .order_by(col(TelegramMessage.message_id)))
     ids = list(rows.scalars())
-    await session.execute(delete(TelegramMessage).where(TelegramMessage.digest == digest))
+    await session.execute(delete(TelegramMessage).where(col(TelegramMessage.digest) == digest))
     row = await session.get(TelegramChat, digest)
     if row is not None:
         row.keyboard_message_id, row.keyboard, row.updated_at = None, "[]", now
@@ -97,5 +100,5 @@ async def take_transcript(*, session: AsyncSession, digest: str, now: datetime) 
 async def prune_messages(*, session: AsyncSession, now: datetime) -> int:
     """Forget message ids too old for a bot to delete (retention); returns how many."""
     result = await session.execute(
-        delete(TelegramMessage).where(TelegramMessage.sent_at < now - DELETABLE_FOR))
-    return result.rowcount or 0
+        delete(TelegramMessage).where(col(TelegramMessage.sent_at) < now - DELETABLE_FOR))
+    return affected_rows(result)

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from storage.models import SenderThrottle
 from storage.upsert import insert_ignore
@@ -25,16 +26,16 @@ async def record_sender_failure(
     """Count a wrong guess by this sender; lock them when the count reaches `max_failures`."""
     await insert_ignore(session, SenderThrottle, {"digest": digest, "failures": 0,
                                                   "updated_at": now})
-    await session.execute(update(SenderThrottle).where(SenderThrottle.digest == digest)
-                          .values(failures=SenderThrottle.failures + 1, updated_at=now))
+    await session.execute(update(SenderThrottle).where(col(SenderThrottle.digest) == digest)
+                          .values(failures=col(SenderThrottle.failures) + 1, updated_at=now))
     await session.execute(
         update(SenderThrottle)
-        .where(SenderThrottle.digest == digest, SenderThrottle.failures >= max_failures)
+        .where(col(SenderThrottle.digest) == digest, col(SenderThrottle.failures) >= max_failures)
         .values(failures=0, locked_until=lock_until)
     )
 
 
 async def clear_sender_failures(*, session: AsyncSession, digest: str) -> None:
     """Forget a sender's wrong guesses after a right one."""
-    await session.execute(update(SenderThrottle).where(SenderThrottle.digest == digest)
+    await session.execute(update(SenderThrottle).where(col(SenderThrottle.digest) == digest)
                           .values(failures=0))

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from storage.crypto import (
     Keyring,
@@ -86,7 +87,7 @@ async def create_ticket(
 
 async def find_ticket(*, session: AsyncSession, code: str) -> Ticket | None:
     """The ticket with this Kode Laporan, if any."""
-    return (await session.execute(select(Ticket).where(Ticket.code == code))).scalar_one_or_none()
+    return (await session.execute(select(Ticket).where(col(Ticket.code) == code))).scalar_one_or_none()
 
 
 async def get_ticket(*, session: AsyncSession, ticket_id: str) -> Ticket | None:
@@ -139,7 +140,7 @@ async def add_message(
         stamp["last_reporter_message_at"] = now
     elif author == "officer":
         stamp["last_officer_message_at"] = now
-    await session.execute(update(Ticket).where(Ticket.id == ticket.id).values(**stamp))
+    await session.execute(update(Ticket).where(col(Ticket.id) == ticket.id).values(**stamp))
     await session.flush()
     return message
 
@@ -148,8 +149,8 @@ async def thread(*, session: AsyncSession, ring: Keyring, ticket: Ticket) -> lis
     """The decrypted thread, oldest first."""
     key = await ticket_key(session=session, ring=ring, ticket=ticket)
     rows = (await session.execute(
-        select(TicketMessage).where(TicketMessage.ticket_id == ticket.id)
-        .order_by(TicketMessage.created_at, TicketMessage.id)
+        select(TicketMessage).where(col(TicketMessage.ticket_id) == ticket.id)
+        .order_by(col(TicketMessage.created_at), col(TicketMessage.id))
     )).scalars()
     return [ThreadEntry(m.id, m.author, unseal(key, m.body, aad=MESSAGE_BODY.aad(m.id)).decode(),
                         m.created_at, m.officer_id) for m in rows]
@@ -182,10 +183,10 @@ async def attachments(
 ) -> list[StoredFile]:
     """The ticket's files, decrypted (optionally only those of one message)."""
     key = await ticket_key(session=session, ring=ring, ticket=ticket)
-    query = select(TicketAttachment).where(TicketAttachment.ticket_id == ticket.id)
+    query = select(TicketAttachment).where(col(TicketAttachment.ticket_id) == ticket.id)
     if message_id is not None:
-        query = query.where(TicketAttachment.message_id == message_id)
-    rows = (await session.execute(query.order_by(TicketAttachment.created_at))).scalars()
+        query = query.where(col(TicketAttachment.message_id) == message_id)
+    rows = (await session.execute(query.order_by(col(TicketAttachment.created_at)))).scalars()
     return [StoredFile(r.id, unseal(key, r.name, aad=ATTACHMENT_NAME.aad(r.id)).decode(),
                        r.content_type, unseal(key, r.data, aad=ATTACHMENT_DATA.aad(r.id)))
             for r in rows]
@@ -195,14 +196,14 @@ async def record_wrong_secret(
     *, session: AsyncSession, ticket_id: str, max_failures: int, lock_until: datetime
 ) -> None:
     """Count a wrong secret; the ticket locks when the count reaches `max_failures`."""
-    await session.execute(update(Ticket).where(Ticket.id == ticket_id)
-                          .values(failed_attempts=Ticket.failed_attempts + 1))
+    await session.execute(update(Ticket).where(col(Ticket.id) == ticket_id)
+                          .values(failed_attempts=col(Ticket.failed_attempts) + 1))
     await session.execute(
-        update(Ticket).where(Ticket.id == ticket_id, Ticket.failed_attempts >= max_failures)
+        update(Ticket).where(col(Ticket.id) == ticket_id, col(Ticket.failed_attempts) >= max_failures)
         .values(failed_attempts=0, locked_until=lock_until)
     )
 
 
 async def clear_wrong_secrets(*, session: AsyncSession, ticket_id: str) -> None:
     """Forget earlier wrong guesses after a right one."""
-    await session.execute(update(Ticket).where(Ticket.id == ticket_id).values(failed_attempts=0))
+    await session.execute(update(Ticket).where(col(Ticket.id) == ticket_id).values(failed_attempts=0))

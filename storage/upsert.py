@@ -9,6 +9,9 @@ from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import Insert
+from sqlmodel import SQLModel
+
+from storage.models.base import table_of
 
 
 @functools.cache
@@ -31,12 +34,12 @@ def upserting(dialect: str, table: Table) -> Insert:
         set_={c.name: statement.excluded[c.name] for c in table.columns if c.name not in keys})
 
 
-async def insert_ignore(session: AsyncSession, model: Any, values: dict[str, Any]) -> bool:
+async def insert_ignore(session: AsyncSession, model: type[SQLModel], values: dict[str, Any]) -> bool:
     """Insert a row unless it collides with a unique key; True if a row was inserted."""
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
     # pending ORM rows go first, as the ORM's autoflush would send them
     if session.new or session.dirty or session.deleted:
         await session.flush()
     connection = await session.connection()
-    result = await connection.execute(insert_ignoring(dialect, model.__table__), values)
+    result = await connection.execute(insert_ignoring(dialect, table_of(model)), values)
     return bool(result.rowcount)

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from storage.models import Conversation, OutboxItem, WhatsAppContact, WhatsAppDelivery
 
@@ -61,11 +62,11 @@ async def record_inbound(
     await session.execute(
         update(OutboxItem)
         .where(
-            OutboxItem.channel == CHANNEL,
-            OutboxItem.route_digest == digest,
-            OutboxItem.delivered_at.is_(None),
-            OutboxItem.failed_at.is_(None),
-            OutboxItem.next_attempt_at > now,
+            col(OutboxItem.channel) == CHANNEL,
+            col(OutboxItem.route_digest) == digest,
+            col(OutboxItem.delivered_at).is_(None),
+            col(OutboxItem.failed_at).is_(None),
+            col(OutboxItem.next_attempt_at) > now,
         )
         .values(next_attempt_at=now)
     )
@@ -99,7 +100,7 @@ async def _fail_outbox(session: AsyncSession, row: WhatsAppDelivery, now: dateti
     if row.outbox_id is None:
         return False
     error = f"whatsapp {row.error_code}" if row.error_code else "whatsapp failed"
-    await session.execute(update(OutboxItem).where(OutboxItem.id == row.outbox_id)
+    await session.execute(update(OutboxItem).where(col(OutboxItem.id) == row.outbox_id)
                           .values(failed_at=now, last_error=error))
     return True
 
@@ -150,17 +151,17 @@ async def failed_deliveries(
 ) -> list[FailedDelivery]:
     """Messages to reporters WhatsApp could not deliver, newest first (officer side shows them)."""
     query = select(WhatsAppDelivery).where(
-        WhatsAppDelivery.status == "failed", WhatsAppDelivery.ticket_id.is_not(None)
+        col(WhatsAppDelivery.status) == "failed", col(WhatsAppDelivery.ticket_id).is_not(None)
     )
     if since is not None:
-        query = query.where(WhatsAppDelivery.updated_at >= since)
+        query = query.where(col(WhatsAppDelivery.updated_at) >= since)
     if ticket_id is not None:
-        query = query.where(WhatsAppDelivery.ticket_id == ticket_id)
-    rows = (await session.execute(query.order_by(WhatsAppDelivery.updated_at.desc()))).scalars()
+        query = query.where(col(WhatsAppDelivery.ticket_id) == ticket_id)
+    rows = (await session.execute(query.order_by(col(WhatsAppDelivery.updated_at).desc()))).scalars()
     return [FailedDelivery(str(r.ticket_id), r.error_code, r.updated_at) for r in rows]
 
 
 async def reporter_language(*, session: AsyncSession, digest: str) -> str | None:
     """The language of this reporter's conversation, if there is one."""
-    query = select(Conversation.lang).where(Conversation.digest == digest)
+    query = select(col(Conversation.lang)).where(col(Conversation.digest) == digest)
     return (await session.execute(query)).scalar_one_or_none()

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import TYPE_CHECKING, Any
 
 from bot.settings import Settings
 
@@ -12,9 +12,9 @@ if TYPE_CHECKING:
     from bot.app import App
 
 #: A sub-command: parsed arguments and settings in, exit status out.
-Command = Callable[[argparse.Namespace, Settings], Awaitable[int]]
+Command = Callable[[argparse.Namespace, Settings], Coroutine[Any, Any, int]]
 #: The parser's sub-command table (argparse keeps the class private).
-Subparsers = argparse._SubParsersAction  # type: ignore[type-arg]
+Subparsers = argparse._SubParsersAction
 #: A group's `register(sub, commands)`: adds its parsers and its table entries.
 Register = Callable[[Subparsers, dict[str, Command]], None]
 

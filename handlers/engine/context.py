@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import Any, TypedDict, TypeVar, cast
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,6 +18,24 @@ from storage.db import Database
 
 T = TypeVar("T")
 Effect = Callable[[AsyncSession], Awaitable[Any]]
+
+
+class PendingLeak(TypedDict):
+    """An answer that looks like personal data, kept aside until the reporter keeps it."""
+
+    step: str
+    value: str
+
+
+class FlowContext(TypedDict, total=False):
+    """What a conversation carries besides the answers: kept with it (as JSON) across turns
+    and handed from one flow to the next (`Outcome.context`); a new flow starts with it."""
+
+    ticket_id: str  # status: the ticket the reporter unlocked with its code and secret
+    until: str  # status: when that unlocked session ends (ISO 8601)
+    check: dict[str, Any]  # gift: the check's answers, carried into the report
+    pending_leak: PendingLeak  # engine: an answer waiting for "keep" after the warning
+    editing: bool  # engine: one answer is being changed from the summary
 
 
 @dataclass
@@ -68,9 +86,10 @@ class Turn:
         return self.conv.draft
 
     @property
-    def context(self) -> dict[str, Any]:
+    def context(self) -> FlowContext:
         """Flow context carried between flows (e.g. the ticket a reporter unlocked)."""
-        return self.conv.context
+        # storage keeps it as plain JSON; only the engine and the flows write it
+        return cast(FlowContext, self.conv.context)
 
     @property
     def today(self) -> date:

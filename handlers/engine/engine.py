@@ -16,12 +16,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers import i18n
 from handlers.engine import prompts
 from handlers.engine.cache import ConversationCache
-from handlers.engine.context import Services, Turn
+from handlers.engine.commands import Action, Command, understood
+from handlers.engine.context import FlowContext, Services, Turn
 from handlers.engine.flow import Flow, Outcome
 from handlers.engine.leaks import find_leaks
 from handlers.engine.locks import KeyedLocks
 from handlers.engine.observe import NoMetrics, TurnMetrics
 from handlers.engine.types import Inbound, Option, Outbound, outbound_from_dict, outbound_to_dict
+from handlers.engine.vocabulary import Nav, Prefix
 from storage.conversations import (
     ConcurrentUpdateError,
     ConversationState,
@@ -40,10 +42,6 @@ CONFIRM = "__confirm"
 EDIT = "__edit"
 BACK_WORDS = {"kembali", "back", "mundur"}
 SKIP_WORDS = {"lewati", "skip", "lewat", "tidak ada", "-"}
-MENU_COMMANDS = {"start", "mulai", "menu"}
-CANCEL_COMMANDS = {"batal", "cancel"}
-LANGUAGE_COMMANDS = {"bahasa", "language"}
-HELP_COMMANDS = {"bantuan", "help"}
 
 
 class Engine:
@@ -56,7 +54,7 @@ class Engine:
         self.flows = {f.name: f for f in flows}
         self.locks = KeyedLocks()
         self.cache = ConversationCache(services.settings.conversations.cache_size)
-        self._commands = {c: f.name for f in flows for c in f.commands}
+        self._commands = understood()
         self._keywords = {k: f.name for f in flows for k in f.keywords}
 
     def digest(self, inbound: Inbound) -> str:
@@ -164,40 +162,42 @@ class Engine:
             name = text[1:].split(maxsplit=1)[0].split("@")[0].lower() if len(text) > 1 else ""
             return await self._command(turn, name, text[len(name) + 1 :].strip())
         option = inbound.option or ""
-        if option.startswith("lang:"):
-            return self._set_language(turn, option[5:])
-        if option == "nav:cancel":
+        if (code := Prefix.LANGUAGE.picked(option)) is not None:
+            return self._set_language(turn, code)
+        if option == Nav.CANCEL:
             return self._cancel(turn)
         if conv.flow is None:
             return await self._at_menu(turn, option, text.lower())
         return await self._in_flow(turn)
 
     async def _command(self, turn: Turn, name: str, args: str) -> list[Outbound]:
-        if name in MENU_COMMANDS:
-            if turn.conv.flow:
-                return [prompts.in_flow_notice(turn)]
-            return [prompts.menu(turn, self._flow_list())]
-        if name in CANCEL_COMMANDS:
-            return self._cancel(turn)
-        if name in LANGUAGE_COMMANDS:
-            return self._set_language(turn, args) if args else [prompts.language_choice(turn)]
-        if name in HELP_COMMANDS:
-            return [Outbound(turn.t("common.help", **prompts.common_params(turn))),
-                    *self._current(turn)]
-        if name in self._commands:
-            if turn.conv.flow:
-                return [prompts.in_flow_notice(turn)]
-            return await self._start(turn, self._commands[name])
+        match self._commands.get(name):
+            case Command(action=Action.MENU):
+                if turn.conv.flow:
+                    return [prompts.in_flow_notice(turn)]
+                return [prompts.menu(turn, self._flow_list())]
+            case Command(action=Action.CANCEL):
+                return self._cancel(turn)
+            case Command(action=Action.LANGUAGE):
+                return self._set_language(turn, args) if args else [prompts.language_choice(turn)]
+            case Command(action=Action.HELP):
+                return [Outbound(turn.t("common.help", **prompts.common_params(turn))),
+                        *self._current(turn)]
+            case Command(action=Action.START, flow=str(flow)) if flow in self.flows:
+                if turn.conv.flow:
+                    return [prompts.in_flow_notice(turn)]
+                return await self._start(turn, flow)
+        # unknown, and Action.DELETE where the channel could not delete the chat
         return [Outbound(turn.t("common.error.command")), *self._current(turn)]
 
     async def _at_menu(self, turn: Turn, option: str, text: str) -> list[Outbound]:
-        if option in ("menu:language",):
+        if option == Nav.LANGUAGE:
             return [prompts.language_choice(turn)]
-        if option == "menu:help":
+        if option == Nav.HELP:
             return [Outbound(turn.t("common.help", **prompts.common_params(turn))),
                     prompts.menu(turn, self._flow_list())]
-        if option.startswith("menu:") and option[5:] in self.flows:
-            return await self._start(turn, option[5:])
+        if (name := Prefix.MENU.picked(option)) and name in self.flows:
+            return await self._start(turn, name)
         if text in self._keywords:
             return await self._start(turn, self._keywords[text])
         return [prompts.menu(turn, self._flow_list())]
@@ -236,7 +236,7 @@ class Engine:
         lead = turn.t("common.cancelled") if had_draft else None
         return [prompts.menu(turn, self._flow_list(), lead=lead)]
 
-    async def _start(self, turn: Turn, name: str, context: dict[str, Any] | None = None,
+    async def _start(self, turn: Turn, name: str, context: FlowContext | None = None,
                      lead: list[Outbound] | None = None) -> list[Outbound]:
         flow = self.flows[name]
         conv = turn.conv
@@ -260,9 +260,9 @@ class Engine:
             self._drop_draft(turn)
             return [prompts.menu(turn, self._flow_list())]
         option, word = inbound.option or "", (inbound.text or "").strip().lower()
-        if option == "nav:resume":
+        if option == Nav.RESUME:
             return self._current(turn)
-        if option == "nav:back" or word in BACK_WORDS:
+        if option == Nav.BACK or word in BACK_WORDS:
             return self._back(turn, flow)
         if conv.step == CONFIRM:
             return await self._confirm(turn, flow, option)
@@ -272,10 +272,10 @@ class Engine:
         if step is None:
             self._drop_draft(turn)
             return [prompts.menu(turn, self._flow_list())]
-        pending = conv.context.get("pending_leak")
-        if option == "nav:keep" and pending and pending.get("step") == step.id:
+        pending = turn.context.get("pending_leak")
+        if option == Nav.KEEP and pending and pending.get("step") == step.id:
             return await self._accept(turn, flow, step.id, pending["value"])
-        if (option == "nav:skip" or word in SKIP_WORDS) and step.optional and not inbound.attachments:
+        if (option == Nav.SKIP or word in SKIP_WORDS) and step.optional and not inbound.attachments:
             return await self._accept(turn, flow, step.id, None)
         parsed = await step.parse(turn, inbound)
         if parsed.error:
@@ -287,25 +287,25 @@ class Engine:
             options = prompts.nav_options(turn, step, can_go_back=bool(conv.history))
             return [Outbound(note, tuple(options))]
         if step.leak_check and isinstance(parsed.value, str) and (kinds := find_leaks(parsed.value)):
-            conv.context["pending_leak"] = {"step": step.id, "value": parsed.value}
+            turn.context["pending_leak"] = {"step": step.id, "value": parsed.value}
             kinds_text = ", ".join(turn.t(f"common.leak.{k}") for k in kinds)
             return [Outbound(turn.t("common.leak.warning", kinds=kinds_text), (
-                Option("nav:keep", turn.t("common.leak.keep")),
-                Option("nav:back", turn.t("common.nav.back")),
+                Option(Nav.KEEP, turn.t("common.leak.keep")),
+                Option(Nav.BACK, turn.t("common.nav.back")),
             ))]
         return await self._accept(turn, flow, step.id, parsed.value)
 
     async def _accept(self, turn: Turn, flow: Flow, step_id: str, value: Any) -> list[Outbound]:
         conv = turn.conv
         conv.draft[step_id] = value
-        conv.context.pop("pending_leak", None)
+        turn.context.pop("pending_leak", None)
         if step_id not in conv.history:
             conv.history.append(step_id)
-        if conv.context.get("editing"):
+        if turn.context.get("editing"):
             missing = next((s for s in flow.steps
                             if flow.applies(s, conv.draft) and s.id not in conv.draft), None)
             if missing is None:
-                conv.context.pop("editing")
+                turn.context.pop("editing")
                 conv.step = CONFIRM
                 return [prompts.summary(turn, flow)]
             conv.step = missing.id
@@ -321,8 +321,8 @@ class Engine:
 
     def _back(self, turn: Turn, flow: Flow) -> list[Outbound]:
         conv = turn.conv
-        conv.context.pop("pending_leak", None)
-        conv.context.pop("editing", None)
+        turn.context.pop("pending_leak", None)
+        turn.context.pop("editing", None)
         if conv.step in (CONFIRM, EDIT) and conv.history:
             conv.step = conv.history[-1]
         elif conv.history:
@@ -339,21 +339,21 @@ class Engine:
         return [prompts.step_prompt(turn, step)] if step else self._current(turn)
 
     async def _confirm(self, turn: Turn, flow: Flow, option: str) -> list[Outbound]:
-        if option == "confirm:submit":
+        if option == Nav.SUBMIT:
             return await self._submit(turn, flow)
-        if option == "confirm:edit":
+        if option == Nav.EDIT:
             turn.conv.step = EDIT
             return [prompts.edit_choice(turn, flow)]
         lead = turn.t("common.error.choice", count=3)
         return [Outbound(lead), prompts.summary(turn, flow)]
 
     def _pick_edit(self, turn: Turn, flow: Flow, option: str) -> list[Outbound]:
-        step = flow.step(option[5:]) if option.startswith("edit:") else None
+        step = flow.step(Prefix.EDIT.picked(option))
         if step is None:
             return [Outbound(turn.t("common.error.choice", count=len(flow.steps))),
                     prompts.edit_choice(turn, flow)]
         turn.conv.step = step.id
-        turn.conv.context["editing"] = True
+        turn.context["editing"] = True
         return [prompts.step_prompt(turn, step)]
 
     async def _submit(self, turn: Turn, flow: Flow) -> list[Outbound]:

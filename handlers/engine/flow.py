@@ -3,15 +3,18 @@ returns a localised error as a value. The engine owns navigation; branching is `
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any
 
+from handlers.engine.commands import starting
+from handlers.engine.context import FlowContext, Turn
 from handlers.engine.types import Inbound, Option, Outbound
 
-if TYPE_CHECKING:
-    from handlers.engine.context import Turn
+#: Whether a step is asked, given the answers so far (`Step.when`).
+Condition = Callable[[dict[str, Any]], bool]
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,24 +37,34 @@ class Parsed:
         return cls(error=error, params=params)
 
 
-class StepKind(Protocol):
-    """What every step offers the engine."""
+@dataclass(frozen=True)
+class Step(ABC):
+    """What every step kind has; a kind adds its own fields and parses its own input.
+
+    `ask` is the question's msgid; `optional` offers "skip"; `when` asks the step only for
+    drafts it returns True for; `sensitive` keeps the answer out of the summary; `leak_check`
+    warns before keeping an answer that looks like personal data (a NIK, a phone number).
+    """
 
     id: str
+    _: KW_ONLY
     ask: str
-    optional: bool
-    when: Callable[[dict[str, Any]], bool] | None
-    sensitive: bool
-    leak_check: bool
+    optional: bool = False
+    when: Condition | None = None
+    sensitive: bool = False
+    leak_check: bool = False
 
     def options(self, turn: Turn) -> list[Option]:
-        """The choices to show (empty for free input)."""
+        """The choices to show (none: the answer is typed)."""
+        return []
 
+    @abstractmethod
     async def parse(self, turn: Turn, inbound: Inbound) -> Parsed:
         """Turn the input into a value or an error."""
 
     def show(self, turn: Turn, value: Any) -> str:
         """The value as the reporter reads it in the summary."""
+        return str(value) if value else "-"
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,11 +73,11 @@ class Outcome:
 
     messages: list[Outbound]
     next_flow: str | None = None
-    context: dict[str, Any] = field(default_factory=dict)
+    context: FlowContext = field(default_factory=FlowContext)
 
 
-Submit = Callable[["Turn"], Awaitable[Outcome]]
-DraftUntil = Callable[["Turn"], Awaitable[datetime | None]]
+Submit = Callable[[Turn], Awaitable[Outcome]]
+DraftUntil = Callable[[Turn], Awaitable[datetime | None]]
 
 
 @dataclass(frozen=True)
@@ -73,20 +86,20 @@ class Flow:
 
     `summary=True` ends the flow with a review of every answer that the reporter confirms or
     edits; `intro` is sent when the flow starts; `menu` puts it in the main menu (label msgid,
-    order); `commands` start it by slash command or keyword (e.g. "gratifikasi", "cek").
+    order); `keywords` start it when typed at the menu (e.g. "cek"); slash commands that start
+    it are in the one command table (`handlers.engine.commands`).
     A draft lives `draft_ttl_hours` after the last input (None: the setting); with
     `draft_until` it lives until the time that returns (e.g. a legal deadline), never less than
     the setting and never more than `draft_ttl_hours`.
     """
 
     name: str
-    steps: Sequence[StepKind]
+    steps: Sequence[Step]
     on_submit: Submit
     summary: bool = False
     confirm_notice: str | None = None
     intro: str | None = None
     menu: tuple[str, int] | None = None
-    commands: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
     requires_context: tuple[str, ...] = ()
     draft_ttl_hours: float | None = None
@@ -97,19 +110,24 @@ class Flow:
         if len(ids) != len(set(ids)):
             raise ValueError(f"flow {self.name}: duplicate step ids")
 
-    def step(self, step_id: str | None) -> StepKind | None:
+    @property
+    def commands(self) -> tuple[str, ...]:
+        """The slash commands that start this flow (from the one command table)."""
+        return starting(self.name)
+
+    def step(self, step_id: str | None) -> Step | None:
         """The step with this id, if it belongs to the flow."""
         return next((s for s in self.steps if s.id == step_id), None)
 
-    def applies(self, step: StepKind, draft: dict[str, Any]) -> bool:
+    def applies(self, step: Step, draft: dict[str, Any]) -> bool:
         """Whether a step is asked for this draft (its `when` condition)."""
         return step.when is None or bool(step.when(draft))
 
-    def first(self, draft: dict[str, Any]) -> StepKind | None:
+    def first(self, draft: dict[str, Any]) -> Step | None:
         """The first step that applies."""
         return next((s for s in self.steps if self.applies(s, draft)), None)
 
-    def after(self, step_id: str, draft: dict[str, Any]) -> StepKind | None:
+    def after(self, step_id: str, draft: dict[str, Any]) -> Step | None:
         """The next step that applies after `step_id`, or None at the end."""
         ids = [s.id for s in self.steps]
         for nxt in self.steps[ids.index(step_id) + 1 :]:
@@ -117,6 +135,6 @@ class Flow:
                 return nxt
         return None
 
-    def answered(self, draft: dict[str, Any]) -> list[StepKind]:
+    def answered(self, draft: dict[str, Any]) -> list[Step]:
         """Steps that apply and are shown in the summary, in order."""
         return [s for s in self.steps if self.applies(s, draft) and not s.sensitive]

@@ -41,8 +41,8 @@ def parse_date(text: str, *, today: date) -> date | None:
         if year < 100:
             year += 2000
         return _safe_date(year, month, day)
-    if (m := _WORDS.match(s)) and (month := MONTHS.get(m.group(2))):
-        return _safe_date(int(m.group(3)), month, int(m.group(1)))
+    if (m := _WORDS.match(s)) and (named := MONTHS.get(m.group(2))):
+        return _safe_date(int(m.group(3)), named, int(m.group(1)))
     return None
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from handlers.engine.context import Turn
-from handlers.engine.flow import Flow, StepKind
+from handlers.engine.flow import Flow, Step
+from handlers.engine.steps import Attachments
 from handlers.engine.types import Option, Outbound
+from handlers.engine.vocabulary import Nav, Prefix
 
 LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
 
@@ -16,19 +18,19 @@ def common_params(turn: Turn) -> dict[str, Any]:
     return {"office": turn.settings.office.office_name, "team": turn.settings.office.team_name}
 
 
-def nav_options(turn: Turn, step: StepKind, *, can_go_back: bool) -> list[Option]:
+def nav_options(turn: Turn, step: Step, *, can_go_back: bool) -> list[Option]:
     """Navigation offered on a step: done for files, skip when optional, back when possible."""
     options = []
-    if step.__class__.__name__ == "Attachments" and turn.draft.get(step.id):
-        options.append(Option("nav:done", turn.t("common.nav.done")))
+    if isinstance(step, Attachments) and turn.draft.get(step.id):
+        options.append(Option(Nav.DONE, turn.t("common.nav.done")))
     if step.optional:
-        options.append(Option("nav:skip", turn.t("common.nav.skip")))
+        options.append(Option(Nav.SKIP, turn.t("common.nav.skip")))
     if can_go_back:
-        options.append(Option("nav:back", turn.t("common.nav.back")))
+        options.append(Option(Nav.BACK, turn.t("common.nav.back")))
     return options
 
 
-def step_prompt(turn: Turn, step: StepKind, *, lead: str | None = None) -> Outbound:
+def step_prompt(turn: Turn, step: Step, *, lead: str | None = None) -> Outbound:
     """The question for a step, optionally preceded by an error or note."""
     params = {**common_params(turn), "max": getattr(step, "max_len", ""),
               "min": getattr(step, "min_len", "")}
@@ -40,9 +42,9 @@ def step_prompt(turn: Turn, step: StepKind, *, lead: str | None = None) -> Outbo
 def menu(turn: Turn, flows: list[Flow], *, lead: str | None = None) -> Outbound:
     """The main menu: flows that list themselves, then language and help."""
     entries = sorted((f for f in flows if f.menu), key=lambda f: f.menu[1] if f.menu else 0)
-    options = [Option(f"menu:{f.name}", turn.t(f.menu[0])) for f in entries if f.menu]
-    options += [Option("menu:language", turn.t("menu.language")),
-                Option("menu:help", turn.t("menu.help"))]
+    options = [Option(Prefix.MENU.option(f.name), turn.t(f.menu[0])) for f in entries if f.menu]
+    options += [Option(Nav.LANGUAGE, turn.t("menu.language")),
+                Option(Nav.HELP, turn.t("menu.help"))]
     text = turn.t("menu.greeting", **common_params(turn))
     return Outbound(f"{lead}\n\n{text}" if lead else text, tuple(options))
 
@@ -50,7 +52,8 @@ def menu(turn: Turn, flows: list[Flow], *, lead: str | None = None) -> Outbound:
 def language_choice(turn: Turn) -> Outbound:
     """Ask which language to use."""
     return Outbound(turn.t("common.language.ask"),
-                    tuple(Option(f"lang:{code}", name) for code, name in LANGUAGE_NAMES.items()))
+                    tuple(Option(Prefix.LANGUAGE.option(code), name)
+                          for code, name in LANGUAGE_NAMES.items()))
 
 
 def summary(turn: Turn, flow: Flow) -> Outbound:
@@ -63,23 +66,23 @@ def summary(turn: Turn, flow: Flow) -> Outbound:
         lines += ["", turn.t(flow.confirm_notice, **common_params(turn))]
     lines += ["", turn.t("common.summary.ask")]
     return Outbound("\n".join(lines), (
-        Option("confirm:submit", turn.t("common.summary.submit")),
-        Option("confirm:edit", turn.t("common.summary.edit")),
-        Option("nav:cancel", turn.t("common.summary.cancel")),
+        Option(Nav.SUBMIT, turn.t("common.summary.submit")),
+        Option(Nav.EDIT, turn.t("common.summary.edit")),
+        Option(Nav.CANCEL, turn.t("common.summary.cancel")),
     ))
 
 
 def edit_choice(turn: Turn, flow: Flow) -> Outbound:
     """Which answer to change."""
-    options = [Option(f"edit:{s.id}", turn.t(f"{flow.name}.field.{s.id}"))
+    options = [Option(Prefix.EDIT.option(s.id), turn.t(f"{flow.name}.field.{s.id}"))
                for s in flow.answered(turn.draft)]
     return Outbound(turn.t("common.summary.edit_ask"), (*options,
-                    Option("nav:resume", turn.t("common.nav.back"))))
+                    Option(Nav.RESUME, turn.t("common.nav.back"))))
 
 
 def in_flow_notice(turn: Turn) -> Outbound:
     """The reporter asked for something else while filling a report: resume or cancel."""
     return Outbound(turn.t("common.in_flow"), (
-        Option("nav:resume", turn.t("common.nav.resume")),
-        Option("nav:cancel", turn.t("common.nav.cancel")),
+        Option(Nav.RESUME, turn.t("common.nav.resume")),
+        Option(Nav.CANCEL, turn.t("common.nav.cancel")),
     ))

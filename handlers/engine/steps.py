@@ -6,18 +6,18 @@ import mimetypes
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from handlers.engine.flow import Parsed
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers.engine.context import Effect, Turn
+from handlers.engine.flow import Parsed, Step
 from handlers.engine.parsing import parse_date, parse_money
 from handlers.engine.types import Inbound, Option
+from handlers.engine.vocabulary import Nav
 from storage.drafts import add_draft_file
 from storage.models.base import new_id
 
-if TYPE_CHECKING:
-    from handlers.engine.context import Turn
-
-Condition = Callable[[dict[str, Any]], bool]
 Validator = Callable[[str], str | None]
 
 DONE_WORDS = {"selesai", "done", "cukup", "sudah"}
@@ -28,18 +28,12 @@ def typed(inbound: Inbound) -> str:
     return (inbound.text or inbound.option or "").strip()
 
 
-@dataclass(frozen=True)
-class Choice:
+@dataclass(frozen=True, kw_only=True)
+class Choice(Step):
     """Pick one of fixed options; labels are msgids `{labels}.{option}`."""
 
-    id: str
-    ask: str
     choices: tuple[str, ...]
     labels: str
-    optional: bool = False
-    when: Condition | None = None
-    sensitive: bool = False
-    leak_check: bool = False
 
     def options(self, turn: Turn) -> list[Option]:
         """One option per choice, localised."""
@@ -62,23 +56,14 @@ class Choice:
         return turn.t(f"{self.labels}.{value}") if value in self.choices else "-"
 
 
-@dataclass(frozen=True)
-class Text:
+@dataclass(frozen=True, kw_only=True)
+class Text(Step):
     """Free text within length limits, with an optional extra validator."""
 
-    id: str
-    ask: str
     min_len: int = 1
     max_len: int = 2000
-    optional: bool = False
-    when: Condition | None = None
     validate: Validator | None = None
-    sensitive: bool = False
     leak_check: bool = True
-
-    def options(self, turn: Turn) -> list[Option]:
-        """Free text has no choices."""
-        return []
 
     async def parse(self, turn: Turn, inbound: Inbound) -> Parsed:
         """Check length and the validator; reject files where text is expected."""
@@ -94,23 +79,13 @@ class Text:
             return Parsed.fail(error)
         return Parsed(text)
 
-    def show(self, turn: Turn, value: Any) -> str:
-        """The text as given."""
-        return str(value) if value else "-"
 
-
-@dataclass(frozen=True)
-class Date:
+@dataclass(frozen=True, kw_only=True)
+class Date(Step):
     """A date in words or numbers; never in the future, optionally not too old."""
 
-    id: str
-    ask: str
     not_future: bool = True
     max_age_days: int | None = 3650
-    optional: bool = False
-    when: Condition | None = None
-    sensitive: bool = False
-    leak_check: bool = False
 
     def options(self, turn: Turn) -> list[Option]:
         """Quick answers for the most common dates."""
@@ -135,21 +110,11 @@ class Date:
         return turn.day(date.fromisoformat(value)) if value else "-"
 
 
-@dataclass(frozen=True)
-class Money:
+@dataclass(frozen=True, kw_only=True)
+class Money(Step):
     """A rupiah amount ("Rp 500.000", "500rb", "1,5 juta")."""
 
-    id: str
-    ask: str
     maximum: int = 10**15
-    optional: bool = False
-    when: Condition | None = None
-    sensitive: bool = False
-    leak_check: bool = False
-
-    def options(self, turn: Turn) -> list[Option]:
-        """Money is typed."""
-        return []
 
     async def parse(self, turn: Turn, inbound: Inbound) -> Parsed:
         """Read the amount; refuse negative, unreadable or absurd values."""
@@ -165,29 +130,22 @@ class Money:
         return turn.money(int(value)) if value is not None else "-"
 
 
-@dataclass(frozen=True)
-class Attachments:
-    """Files, one or more messages; "Selesai" ends the step. Limits come from settings."""
+@dataclass(frozen=True, kw_only=True)
+class Attachments(Step):
+    """Files, one or more messages; "Selesai" ends the step. Limits come from settings.
 
-    id: str
-    ask: str
+    Only navigation (done, skip) is offered as options."""
+
     allowed: tuple[str, ...] = ("image/jpeg", "image/png", "image/webp", "application/pdf",
                                 "audio/ogg", "audio/mpeg", "audio/mp4", "video/mp4")
     optional: bool = True
-    when: Condition | None = None
-    sensitive: bool = False
-    leak_check: bool = False
     done_words: frozenset[str] = field(default_factory=lambda: frozenset(DONE_WORDS))
-
-    def options(self, turn: Turn) -> list[Option]:
-        """Only navigation (done/skip) is offered."""
-        return []
 
     async def parse(self, turn: Turn, inbound: Inbound) -> Parsed:
         """Keep each valid file in the draft; finish on "Selesai"."""
         files: list[dict[str, Any]] = list(turn.draft.get(self.id) or [])
         if not inbound.attachments:
-            if inbound.option == "nav:done" or typed(inbound).lower() in self.done_words:
+            if inbound.option == Nav.DONE or typed(inbound).lower() in self.done_words:
                 return Parsed(files) if files else Parsed.fail("common.error.no_files")
             return Parsed.fail("common.error.file_expected")
         limit = int(turn.settings.conversations.max_attachment_mb * 1024 * 1024)
@@ -195,7 +153,8 @@ class Attachments:
             if item.content_type not in self.allowed:
                 return Parsed.fail("common.error.file_type")
             if len(item.data) > limit:
-                return Parsed.fail("common.error.file_size", mb=int(turn.settings.conversations.max_attachment_mb))
+                return Parsed.fail("common.error.file_size",
+                                   mb=int(turn.settings.conversations.max_attachment_mb))
             if len(files) >= turn.settings.conversations.max_attachments_per_report:
                 return Parsed.fail("common.error.file_count",
                                    max=turn.settings.conversations.max_attachments_per_report)
@@ -211,8 +170,8 @@ class Attachments:
         return turn.t("common.files.count", count=len(value)) if value else "-"
 
 
-def _keep_file(turn: Turn, file_id: str, name: str, content_type: str, data: bytes) -> Any:
-    async def effect(session: Any) -> None:
+def _keep_file(turn: Turn, file_id: str, name: str, content_type: str, data: bytes) -> Effect:
+    async def effect(session: AsyncSession) -> None:
         await add_draft_file(session=session, ring=turn.ring, digest=turn.conv.digest,
                              file_id=file_id, name=name, content_type=content_type, data=data,
                              now=turn.now)

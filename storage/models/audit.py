@@ -17,7 +17,7 @@ class AuditEntry(SQLModel, table=True):
 
     seq: int = Field(primary_key=True)
     id: str = Field(default_factory=new_id, unique=True, max_length=32)
-    at: datetime = when(default_now=True, index=True)  # type: ignore[assignment]
+    at: datetime = when(default_now=True, index=True)
     actor: str = Field(max_length=80)
     action: str = Field(max_length=64, index=True)
     ticket_code: str | None = Field(default=None, max_length=32, index=True)

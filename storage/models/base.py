@@ -6,10 +6,10 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, LargeBinary
+from sqlalchemy import DateTime, LargeBinary, Table, inspect
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
-from sqlmodel import Field
+from sqlmodel import Field, SQLModel
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -44,13 +44,21 @@ def new_id() -> str:
     return uuid.uuid4().hex
 
 
-def when(*, nullable: bool = True, index: bool = False, default_now: bool = False) -> object:
+def when(*, nullable: bool = True, index: bool = False, default_now: bool = False) -> Any:
     """A timezone-aware timestamp column."""
     if default_now:
         return Field(default_factory=utcnow, sa_type=UTCDateTime, index=index)
     return Field(default=None, sa_type=UTCDateTime, nullable=nullable, index=index)
 
 
-def blob(*, nullable: bool = True) -> object:
+def blob(*, nullable: bool = True) -> Any:
     """A ciphertext column."""
     return Field(default=None, sa_type=LargeBinary, nullable=nullable)
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The Core table of a table model (SQLModel does not declare `__table__` to type checkers)."""
+    table = inspect(model).local_table
+    if not isinstance(table, Table):
+        raise TypeError(f"{model.__name__} is not a table model")
+    return table

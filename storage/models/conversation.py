@@ -22,8 +22,8 @@ class Conversation(SQLModel, table=True):
     lang: str = Field(default="id", max_length=8)
     flow: str | None = Field(default=None, max_length=32)
     step: str | None = Field(default=None, max_length=64)
-    state: bytes | None = blob()  # type: ignore[assignment]
+    state: bytes | None = blob()
     version: int = 0
-    updated_at: datetime = when(default_now=True)  # type: ignore[assignment]
-    expires_at: datetime | None = when(index=True)  # type: ignore[assignment]
-    last_inbound_at: datetime | None = when()  # type: ignore[assignment]
+    updated_at: datetime = when(default_now=True)
+    expires_at: datetime | None = when(index=True)
+    last_inbound_at: datetime | None = when()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import Index, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, SQLModel, col
 
 from storage.models.base import new_id, when
 from storage.models.ticket import Ticket
@@ -19,10 +19,10 @@ class DigestRecord(SQLModel, table=True):
 
     period_key: str = Field(primary_key=True, max_length=64)
     kind: str = Field(max_length=16, index=True)  # daily | weekly | manual
-    window_start: datetime = when(nullable=False)  # type: ignore[assignment]
-    window_end: datetime = when(nullable=False, index=True)  # type: ignore[assignment]
-    created_at: datetime = when(default_now=True)  # type: ignore[assignment]
-    emailed_at: datetime | None = when()  # type: ignore[assignment]
+    window_start: datetime = when(nullable=False)
+    window_end: datetime = when(nullable=False, index=True)
+    created_at: datetime = when(default_now=True)
+    emailed_at: datetime | None = when()
 
 
 class SlaReminder(SQLModel, table=True):
@@ -37,7 +37,7 @@ class SlaReminder(SQLModel, table=True):
     ticket_id: str = Field(max_length=32, index=True)
     deadline: str = Field(max_length=16)
     level: str = Field(max_length=16)
-    created_at: datetime = when(default_now=True)  # type: ignore[assignment]
+    created_at: datetime = when(default_now=True)
 
 
 class SchedulerLease(SQLModel, table=True):
@@ -47,10 +47,10 @@ class SchedulerLease(SQLModel, table=True):
 
     name: str = Field(primary_key=True, max_length=32)
     holder: str = Field(max_length=64)
-    expires_at: datetime = when(nullable=False)  # type: ignore[assignment]
+    expires_at: datetime = when(nullable=False)
 
 
 # The digest's queries on the core's ticket table: open tickets oldest first (the list of each
 # section stops after a few rows) and acknowledgements in a week (ISO 37002 indicators).
-Index("ix_ticket_open_oldest", Ticket.closed_at, Ticket.created_at)
-Index("ix_ticket_acknowledged_at", Ticket.acknowledged_at)
+Index("ix_ticket_open_oldest", col(Ticket.closed_at), col(Ticket.created_at))
+Index("ix_ticket_acknowledged_at", col(Ticket.acknowledged_at))

@@ -22,6 +22,6 @@ class DraftAttachment(SQLModel, table=True):
     digest: str = Field(index=True, max_length=64)
     content_type: str = Field(max_length=128)
     size: int = 0
-    name: bytes = blob(nullable=False)  # type: ignore[assignment]
-    data: bytes = blob(nullable=False)  # type: ignore[assignment]
-    created_at: datetime = when(default_now=True)  # type: ignore[assignment]
+    name: bytes = blob(nullable=False)
+    data: bytes = blob(nullable=False)
+    created_at: datetime = when(default_now=True)

@@ -20,4 +20,4 @@ class HolidayOverride(SQLModel, table=True):
     day: date = Field(primary_key=True)
     kind: str = Field(max_length=8)
     note: str = Field(default="", max_length=200)  # e.g. "Cuti bersama tambahan (Keppres ...)"
-    created_at: datetime = when(default_now=True)  # type: ignore[assignment]
+    created_at: datetime = when(default_now=True)

@@ -23,9 +23,9 @@ class InboxItem(SQLModel, table=True):
     id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
     channel: str = Field(max_length=16)
     external_id: str = Field(max_length=128)
-    payload: bytes = blob(nullable=False)  # type: ignore[assignment]
-    received_at: datetime = when(default_now=True)  # type: ignore[assignment]
-    processed_at: datetime | None = when(index=True)  # type: ignore[assignment]
+    payload: bytes = blob(nullable=False)
+    received_at: datetime = when(default_now=True)
+    processed_at: datetime | None = when(index=True)
     # the engine's answers, kept from its commit until the channel has sent them (a crash in
     # between resends them on start); cleared when the row is marked processed
-    replies: bytes | None = blob()  # type: ignore[assignment]
+    replies: bytes | None = blob()

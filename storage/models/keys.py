@@ -16,5 +16,5 @@ class DataKey(SQLModel, table=True):
 
     id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
     kek_id: str = Field(max_length=32, index=True)
-    wrapped: bytes = blob(nullable=False)  # type: ignore[assignment]
-    created_at: datetime = when(default_now=True)  # type: ignore[assignment]
+    wrapped: bytes = blob(nullable=False)
+    created_at: datetime = when(default_now=True)

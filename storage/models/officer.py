@@ -25,8 +25,8 @@ class Officer(SQLModel, table=True):
     name: str = Field(default="", max_length=80)
     username: str | None = Field(default=None, max_length=64, index=True)  # Telegram @username
     active: bool = True
-    added_at: datetime = when(default_now=True)  # type: ignore[assignment]
-    removed_at: datetime | None = when()  # type: ignore[assignment]
+    added_at: datetime = when(default_now=True)
+    removed_at: datetime | None = when()
 
 
 class TicketDesk(SQLModel, table=True):
@@ -40,7 +40,7 @@ class TicketDesk(SQLModel, table=True):
     thread_id: int | None = Field(default=None, index=True)
     header_message_id: int | None = None
     assigned_officer_id: str | None = Field(default=None, max_length=32)
-    created_at: datetime = when(default_now=True)  # type: ignore[assignment]
+    created_at: datetime = when(default_now=True)
 
 
 class DeskMessage(SQLModel, table=True):
@@ -52,7 +52,7 @@ class DeskMessage(SQLModel, table=True):
     chat_id: int = Field(sa_column=Column(BigInteger, primary_key=True))
     message_id: int = Field(sa_column=Column(BigInteger, primary_key=True))
     ticket_id: str = Field(max_length=32, index=True)
-    created_at: datetime = when(default_now=True)  # type: ignore[assignment]
+    created_at: datetime = when(default_now=True)
 
 
 class DeliveryAlert(SQLModel, table=True):
@@ -61,7 +61,7 @@ class DeliveryAlert(SQLModel, table=True):
     __tablename__ = "delivery_alert"
 
     outbox_id: str = Field(primary_key=True, max_length=32)
-    created_at: datetime = when(default_now=True)  # type: ignore[assignment]
+    created_at: datetime = when(default_now=True)
 
 
 class OfficerNote(SQLModel, table=True):
@@ -73,5 +73,5 @@ class OfficerNote(SQLModel, table=True):
     id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
     ticket_id: str = Field(foreign_key="ticket.id", index=True, max_length=32)
     officer_id: str = Field(max_length=32)
-    body: bytes = blob(nullable=False)  # type: ignore[assignment]
-    created_at: datetime = when(default_now=True)  # type: ignore[assignment]
+    body: bytes = blob(nullable=False)
+    created_at: datetime = when(default_now=True)

@@ -24,12 +24,12 @@ class OutboxItem(SQLModel, table=True):
     channel: str = Field(max_length=16, index=True)
     purpose: str = Field(max_length=32)
     route_digest: str = Field(max_length=64, index=True)
-    route: bytes = blob(nullable=False)  # type: ignore[assignment]
-    payload: bytes = blob(nullable=False)  # type: ignore[assignment]
+    route: bytes = blob(nullable=False)
+    payload: bytes = blob(nullable=False)
     ticket_id: str | None = Field(default=None, max_length=32, index=True)
     attempts: int = 0
-    created_at: datetime = when(default_now=True)  # type: ignore[assignment]
-    next_attempt_at: datetime | None = when(index=True)  # type: ignore[assignment]
-    delivered_at: datetime | None = when(index=True)  # type: ignore[assignment]
-    failed_at: datetime | None = when()  # type: ignore[assignment]
+    created_at: datetime = when(default_now=True)
+    next_attempt_at: datetime | None = when(index=True)
+    delivered_at: datetime | None = when(index=True)
+    failed_at: datetime | None = when()
     last_error: str | None = Field(default=None, max_length=64)

@@ -21,10 +21,10 @@ class GiftReminder(SQLModel, table=True):
 
     digest: str = Field(primary_key=True, max_length=64)
     channel: str = Field(max_length=16)
-    route: bytes = blob(nullable=False)  # type: ignore[assignment]
+    route: bytes = blob(nullable=False)
     deadline: date
-    first_due_at: datetime | None = when(index=True)  # type: ignore[assignment]
-    first_sent_at: datetime | None = when()  # type: ignore[assignment]
-    final_due_at: datetime | None = when(index=True)  # type: ignore[assignment]
-    final_sent_at: datetime | None = when()  # type: ignore[assignment]
-    created_at: datetime = when(default_now=True)  # type: ignore[assignment]
+    first_due_at: datetime | None = when(index=True)
+    first_sent_at: datetime | None = when()
+    final_due_at: datetime | None = when(index=True)
+    final_sent_at: datetime | None = when()
+    created_at: datetime = when(default_now=True)

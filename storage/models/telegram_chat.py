@@ -21,7 +21,7 @@ class TelegramChat(SQLModel, table=True):
     digest: str = Field(primary_key=True, max_length=64)
     keyboard_message_id: int | None = None
     keyboard: str = Field(default="[]")
-    updated_at: datetime = when(default_now=True)  # type: ignore[assignment]
+    updated_at: datetime = when(default_now=True)
 
 
 class TelegramMessage(SQLModel, table=True):
@@ -33,4 +33,4 @@ class TelegramMessage(SQLModel, table=True):
     digest: str = Field(primary_key=True, max_length=64)  # the chat's, as in telegram_chat
     message_id: int = Field(primary_key=True)
     # no index: the table holds two or three days of ids, and only retention filters on time
-    sent_at: datetime = when(nullable=False)  # type: ignore[assignment]
+    sent_at: datetime = when(nullable=False)

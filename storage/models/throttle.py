@@ -16,5 +16,5 @@ class SenderThrottle(SQLModel, table=True):
 
     digest: str = Field(primary_key=True, max_length=64)
     failures: int = 0
-    locked_until: datetime | None = when()  # type: ignore[assignment]
-    updated_at: datetime = when(default_now=True)  # type: ignore[assignment]
+    locked_until: datetime | None = when()
+    updated_at: datetime = when(default_now=True)

@@ -30,17 +30,17 @@ class Ticket(SQLModel, table=True):
     status: str = Field(default="diterima", max_length=32, index=True)
     data_key_id: str = Field(foreign_key="data_key.id", max_length=32)
     secret_hash: str = Field(max_length=256)
-    content: bytes = blob(nullable=False)  # type: ignore[assignment]
-    route: bytes | None = blob()  # type: ignore[assignment]
+    content: bytes = blob(nullable=False)
+    route: bytes | None = blob()
     conflict_of_interest: bool = False
     failed_attempts: int = 0
-    locked_until: datetime | None = when()  # type: ignore[assignment]
-    created_at: datetime = when(default_now=True, index=True)  # type: ignore[assignment]
-    updated_at: datetime = when(default_now=True)  # type: ignore[assignment]
-    acknowledged_at: datetime | None = when()  # type: ignore[assignment]
-    closed_at: datetime | None = when(index=True)  # type: ignore[assignment]
-    last_reporter_message_at: datetime | None = when()  # type: ignore[assignment]
-    last_officer_message_at: datetime | None = when()  # type: ignore[assignment]
+    locked_until: datetime | None = when()
+    created_at: datetime = when(default_now=True, index=True)
+    updated_at: datetime = when(default_now=True)
+    acknowledged_at: datetime | None = when()
+    closed_at: datetime | None = when(index=True)
+    last_reporter_message_at: datetime | None = when()
+    last_officer_message_at: datetime | None = when()
 
 
 class TicketMessage(SQLModel, table=True):
@@ -52,8 +52,8 @@ class TicketMessage(SQLModel, table=True):
     ticket_id: str = Field(foreign_key="ticket.id", index=True, max_length=32)
     author: str = Field(max_length=16)  # reporter | officer | system
     officer_id: str | None = Field(default=None, max_length=64)  # never shown to reporters
-    body: bytes = blob(nullable=False)  # type: ignore[assignment]
-    created_at: datetime = when(default_now=True, index=True)  # type: ignore[assignment]
+    body: bytes = blob(nullable=False)
+    created_at: datetime = when(default_now=True, index=True)
 
 
 class TicketAttachment(SQLModel, table=True):
@@ -66,6 +66,6 @@ class TicketAttachment(SQLModel, table=True):
     message_id: str | None = Field(default=None, max_length=32)
     content_type: str = Field(max_length=128)
     size: int = 0
-    name: bytes = blob(nullable=False)  # type: ignore[assignment]
-    data: bytes = blob(nullable=False)  # type: ignore[assignment]
-    created_at: datetime = when(default_now=True)  # type: ignore[assignment]
+    name: bytes = blob(nullable=False)
+    data: bytes = blob(nullable=False)
+    created_at: datetime = when(default_now=True)

@@ -23,10 +23,10 @@ class WhatsAppContact(SQLModel, table=True):
     __tablename__ = "whatsapp_contact"
 
     digest: str = Field(primary_key=True, max_length=64)
-    last_inbound_at: datetime | None = when()  # type: ignore[assignment]
-    template_sent_at: datetime | None = when()  # type: ignore[assignment]
+    last_inbound_at: datetime | None = when()
+    template_sent_at: datetime | None = when()
     numbered: str = Field(default="[]")
-    updated_at: datetime = when(default_now=True)  # type: ignore[assignment]
+    updated_at: datetime = when(default_now=True)
 
 
 class WhatsAppDelivery(SQLModel, table=True):
@@ -44,5 +44,5 @@ class WhatsAppDelivery(SQLModel, table=True):
     purpose: str | None = Field(default=None, max_length=32)
     status: str = Field(default="sent", max_length=16)
     error_code: int | None = None
-    sent_at: datetime = when(default_now=True)  # type: ignore[assignment]
-    updated_at: datetime = when(default_now=True, index=True)  # type: ignore[assignment]
+    sent_at: datetime = when(default_now=True)
+    updated_at: datetime = when(default_now=True, index=True)

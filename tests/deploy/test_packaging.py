@@ -7,9 +7,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 import yaml
 
-from bot.settings import known_variables
+from bot.settings import known_variables, load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -88,3 +89,34 @@ def test_dockerignore_keeps_secrets_and_data_out_of_the_image():
     for secret in (".env", "data/", "**/*.key", ".git/"):
         assert secret in ignored
     assert "!.env.example" in ignored
+
+
+def test_readme_documents_every_setting():
+    documented = set(re.findall(r"\bWBS_[A-Z0-9_]*[A-Z0-9]", (ROOT / "README.md").read_text()))
+    assert known_variables() - documented == set()
+
+
+def test_settings_tree_reads_the_documented_names_into_their_sections():
+    settings = load_settings({"WBS_TELEGRAM_TOKEN": "123:abc", "WBS_OFFICERS_CHAT_ID": "-1001",
+                              "WBS_QUIET_STATUSES": "diverifikasi, ditindaklanjuti",
+                              "WBS_SMTP_FROM": "wbs@example.go.id", "WBS_LISTEN_PORT": "9000",
+                              "WBS_TIMEZONE": "Asia/Makassar", "WBS_ESCALATION_CHAT_ID": ""})
+    assert settings.telegram.token is not None
+    assert settings.telegram.token.get_secret_value() == "123:abc"
+    assert settings.officers.chat_id == -1001
+    assert settings.officers.escalation_chat_id is None  # empty counts as unset
+    assert settings.officers.quiet_statuses == ("diverifikasi", "ditindaklanjuti")
+    assert settings.smtp.sender == "wbs@example.go.id"
+    assert settings.web.listen_port == 9000
+    assert str(settings.office.tz) == "Asia/Makassar"
+
+
+def test_an_unknown_setting_is_reported_by_name_without_its_value(caplog):
+    load_settings({"WBS_TELEGRAM_TOKN": "123:very-secret"})
+    assert "WBS_TELEGRAM_TOKN" in caplog.text
+    assert "very-secret" not in caplog.text
+
+
+def test_a_wrong_value_names_the_variable():
+    with pytest.raises(ValueError, match="WBS_LISTEN_PORT"):
+        load_settings({"WBS_LISTEN_PORT": "eighty"})

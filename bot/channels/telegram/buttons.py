@@ -4,21 +4,19 @@ and the adapter's own "Hapus percakapan ini" (transcript deletion) buttons."""
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from typing import Any
 
-from telegram import Update
 from telegram.error import BadRequest, NetworkError, TelegramError
-from telegram.ext import ContextTypes
+from telegram.ext import ExtBot
 
-from bot.channels.telegram.receive import Press, press_of
+from bot.app import App
+from bot.channels.inbox import mark_done
+from bot.channels.telegram.receive import Press
 from bot.channels.telegram.render import MAX_TEXT, resolve_callback
-from bot.channels.telegram.send import FORGET
+from bot.channels.telegram.send import FORGET, TelegramSender
 from handlers import i18n
 from handlers.engine.types import ChannelKind, Inbound, Option, Outbound
 from storage.telegram_chats import take_transcript
-
-if TYPE_CHECKING:
-    from bot.channels.telegram.channel import TelegramChannel
 
 log = logging.getLogger(__name__)
 FORGET_YES, FORGET_NO = f"{FORGET}:yes", f"{FORGET}:no"
@@ -26,21 +24,21 @@ DELETE_BATCH = 100  # deleteMessages takes at most 100 ids
 
 
 class ButtonHandler:
-    """Handles callback queries from private chats (groups are left to officer handlers)."""
+    """Handles callback queries from private chats (groups are left to officer handlers).
 
-    def __init__(self, channel: TelegramChannel) -> None:
-        self.channel = channel
-        self.sender = channel.sender
+    Needs the app (engine, database, clock), the chat's sender and PTB's bot (deleteMessages),
+    not the channel: the channel hands each press over with the id of its inbox row.
+    """
+
+    def __init__(self, app: App, sender: TelegramSender, bot: ExtBot[Any]) -> None:
+        self.app = app
+        self.sender = sender
+        self.bot = bot
         self._answered: set[str] = set()
 
-    async def on_press(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """A press that came through PTB (e.g. after a restart, or with an unusual message)."""
-        if (press := press_of(update)) is not None:
-            await self.press(press)
-
-    async def press(self, press: Press) -> None:
-        """Answer the press; run the option through the engine if its keyboard is current."""
-        inbox_id, chat_id, data = self.channel.take_inbox(press.update_id), press.chat_id, press.data
+    async def press(self, press: Press, inbox_id: str | None) -> None:
+        """Answer the press, run its option if the keyboard is current, mark row `inbox_id` done."""
+        chat_id, data = press.chat_id, press.data
         try:
             if data.startswith(FORGET):
                 await self._transcript_button(press)
@@ -56,14 +54,14 @@ class ButtonHandler:
             await self.close_keyboard(press, chosen=button_label(press))
             inbound = Inbound(ChannelKind.TELEGRAM, str(chat_id), option=option,
                               language_hint=press.lang_hint, external_id=str(press.update_id))
-            replies = await self.channel.app.engine.handle(inbound, inbox_id=inbox_id)
+            replies = await self.app.engine.handle(inbound, inbox_id=inbox_id)
             # the row is marked processed with the sent replies, not before
             done, inbox_id = inbox_id, None
             await self.sender.reply(chat_id, replies, answered=done)
         finally:
             await self.answer(press)  # always, so the spinner stops; no-op if answered
             self._answered.discard(press.query_id)
-            await self.channel.mark_done(inbox_id)
+            await mark_done(self.app, inbox_id)
 
     def answer_in_webhook(self, press: Press) -> dict[str, str] | None:
         """The answerCallbackQuery to put in the webhook's response (a Bot API call saved) when
@@ -123,15 +121,13 @@ class ButtonHandler:
 
     async def forget(self, chat_id: int) -> None:
         """Delete every tracked message of the chat (both sides), then leave a short note."""
-        app = self.channel.app
         lang = await self.sender.lang(chat_id)
-        digest, now = self.sender.digest(chat_id), app.services.clock()
-        ids = await app.db.write(lambda s: take_transcript(session=s, digest=digest, now=now))
-        bot = self.channel.application.bot
+        digest, now = self.sender.digest(chat_id), self.app.services.clock()
+        ids = await self.app.db.write(lambda s: take_transcript(session=s, digest=digest, now=now))
         for start in range(0, len(ids), DELETE_BATCH):
             batch = ids[start:start + DELETE_BATCH]
             try:
-                await bot.delete_messages(chat_id, batch)
+                await self.bot.delete_messages(chat_id, batch)
             except BadRequest as exc:
                 log.warning("deleteMessages refused: %s", exc.message[:80])
             except NetworkError:

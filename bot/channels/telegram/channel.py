@@ -36,6 +36,7 @@ from telegram.ext import (
 
 from bot.app import App
 from bot.channels.base import Delivery
+from bot.channels.inbox import mark_done
 from bot.channels.telegram.buttons import ButtonHandler
 from bot.channels.telegram.limits import Rates, TelegramRateLimiter
 from bot.channels.telegram.receive import (
@@ -46,28 +47,23 @@ from bot.channels.telegram.receive import (
     citizen_input,
     download_attachments,
     external_id,
+    press_of,
     typed_of,
 )
 from bot.channels.telegram.send import CHANNEL, TelegramSender
 from bot.channels.telegram.transport import Timeouts, build_requests
 from bot.media import DEFAULT_ALLOWED, MB, MediaError
 from handlers import i18n
+from handlers.engine.commands import COMMANDS, Action, command_menu, words_for
 from handlers.engine.locks import KeyedLocks
 from handlers.engine.types import ChannelKind, Inbound, Outbound
-from storage.inbox import Accepted, accept_update, mark_processed, unprocessed
+from storage.inbox import Accepted, accept_update, unprocessed
 from storage.outbox import PendingMessage
 
 log = logging.getLogger(__name__)
 OFFICER_HANDLER_GROUP = 1
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name
-# command -> description key, per language (the engine understands both sets)
-COMMANDS = {
-    "id": [("start", "menu"), ("lapor", "report"), ("cek", "status"), ("gratifikasi", "gift"),
-           ("bahasa", "language"), ("hapus", "delete"), ("bantuan", "help"), ("batal", "cancel")],
-    "en": [("start", "menu"), ("report", "report"), ("status", "status"), ("gift", "gift"),
-           ("language", "language"), ("delete", "delete"), ("help", "help"), ("cancel", "cancel")],
-}
-DELETE_COMMANDS = {"/hapus", "/delete"}
+DELETE_COMMANDS = {f"/{word}" for word in words_for(Action.DELETE)}
 
 
 class TelegramChannel:
@@ -90,16 +86,16 @@ class TelegramChannel:
             .rate_limiter(TelegramRateLimiter(rates)).updater(None).build()
         )
         self.sender = TelegramSender(app, self.application.bot)
-        self.buttons = ButtonHandler(self)
+        self.buttons = ButtonHandler(app, self.sender, self.application.bot)
         self.webhook_mode = bool(settings.web.public_url)
         self._secret = settings.telegram.secret()
         self._locks = KeyedLocks()
-        self._inbox_of: dict[int, str] = {}
+        self._ptb_inbox: dict[int, str] = {}  # update id -> inbox id, while PTB handles it
         self._groups: set[int] = set()
         self._claimed: tuple[re.Pattern[str], ...] = ()
         self._tasks: set[asyncio.Task[None]] = set()
         self._poller: asyncio.Task[None] | None = None
-        self.application.add_handler(CallbackQueryHandler(self.buttons.on_press))
+        self.application.add_handler(CallbackQueryHandler(self.on_press))
         self.application.add_handler(MessageHandler(filters.ChatType.PRIVATE, self.on_message))
         self.application.add_error_handler(self._on_error)
 
@@ -129,7 +125,7 @@ class TelegramChannel:
             if (parsed := self._parse(json.loads(payload))) is not None:
                 self._dispatch(inbox_id, *parsed)
             else:
-                await self.mark_done(inbox_id)
+                await mark_done(self.app, inbox_id)
 
     async def stop(self) -> None:
         """Stop polling (the webhook stays set so Telegram queues updates), finish work."""
@@ -156,9 +152,8 @@ class TelegramChannel:
 
     async def _register_commands(self) -> None:
         bot = self.application.bot
-        for lang, commands in COMMANDS.items():
-            listed = [BotCommand(name, i18n.t(lang, f"telegram.command.{key}"))
-                      for name, key in commands]
+        for lang in COMMANDS:
+            listed = [BotCommand(name, i18n.t(lang, key)) for name, key in command_menu(lang)]
             await bot.set_my_commands(listed, language_code=lang)
             if lang == i18n.DEFAULT_LANGUAGE:
                 await bot.set_my_commands(listed)
@@ -250,47 +245,52 @@ class TelegramChannel:
     async def _process(self, inbox_id: str, chat_id: int, item: Typed | Press | Update) -> None:
         """One chat at a time, in order; the inbox row is marked by whoever handled it."""
         async with self._locks.hold(str(chat_id)):
-            self._inbox_of[item.update_id] = inbox_id
             try:
                 if isinstance(item, Typed):
-                    await self.on_typed(item)
+                    await self.on_typed(item, inbox_id)
                 elif isinstance(item, Press):
-                    await self.buttons.press(item)
+                    await self.buttons.press(item, inbox_id)
                 else:
-                    await self.application.process_update(item)
+                    await self._through_ptb(inbox_id, item)
             except Exception as exc:  # noqa: BLE001 - as PTB's error handler: log, carry on
                 log.error("telegram handler failed: %s", type(exc).__name__)
-            finally:
-                if (left := self._inbox_of.pop(item.update_id, None)) is not None:
-                    await self.mark_done(left)
 
-    def take_inbox(self, update_id: int) -> str | None:
-        """The inbox id of the update being handled (the taker must see it marked processed)."""
-        return self._inbox_of.pop(update_id, None)
+    async def _through_ptb(self, inbox_id: str, update: Update) -> None:
+        """PTB's handlers; the row is marked by the handler that took its id, else here."""
+        self._ptb_inbox[update.update_id] = inbox_id
+        try:
+            await self.application.process_update(update)
+        finally:
+            await mark_done(self.app, self._take_inbox(update.update_id))
 
-    async def mark_done(self, inbox_id: str | None) -> None:
-        """Mark an inbox row processed when the engine did not."""
-        if inbox_id is not None:
-            now = self.app.services.clock()
-            await self.app.db.write(lambda s: mark_processed(session=s, inbox_id=inbox_id, now=now))
+    def _take_inbox(self, update_id: int) -> str | None:
+        """The inbox id of the update PTB is handling (the taker must see it marked processed)."""
+        return self._ptb_inbox.pop(update_id, None)
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         # only the type: exception texts can quote what the reporter wrote
         log.error("telegram handler failed: %s", type(context.error).__name__)
 
-    # -- citizens' messages --------------------------------------------------------------------
+    # -- citizens' messages and presses --------------------------------------------------------
+    async def on_press(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A press that came through PTB (e.g. after a restart, or with an unusual message)."""
+        if (press := press_of(update)) is not None:
+            await self.buttons.press(press, self._take_inbox(update.update_id))
+
     async def on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A text, photo, document or voice note in a private chat (through PTB)."""
         if update.message is not None:
-            await self.on_typed(typed_of(update, update.message), update.message)
+            await self.on_typed(typed_of(update, update.message), self._take_inbox(update.update_id),
+                                update.message)
 
-    async def on_typed(self, typed: Typed, message: Message | None = None) -> None:
-        """A reporter's message -> engine -> replies; files are fetched from PTB's `message`."""
-        inbox_id, chat_id, text = self.take_inbox(typed.update_id), typed.chat_id, typed.text
+    async def on_typed(self, typed: Typed, inbox_id: str | None,
+                       message: Message | None = None) -> None:
+        """A reporter's message -> engine -> replies (files from PTB's `message`) -> row done."""
+        chat_id, text = typed.chat_id, typed.text
         words = text.split() if text else []
         if words and words[0].split("@")[0].lower() in DELETE_COMMANDS:
             await self.buttons.offer_deletion(chat_id, incoming=[typed.message_id])
-            await self.mark_done(inbox_id)
+            await mark_done(self.app, inbox_id)
             return
         settings = self.app.settings
         files = await download_attachments(
@@ -304,7 +304,7 @@ class TelegramChannel:
             await self.sender.reply(chat_id, [Outbound(i18n.t(lang, error.key, **error.params))],
                                     incoming=[typed.message_id], lang=lang,
                                     keep_keyboard=True)
-            await self.mark_done(inbox_id)
+            await mark_done(self.app, inbox_id)
             return
         inbound = Inbound(ChannelKind.TELEGRAM, str(chat_id), text=text, attachments=files,
                           language_hint=typed.lang_hint, external_id=str(typed.update_id))

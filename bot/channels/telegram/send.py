@@ -16,6 +16,7 @@ from telegram.ext import ExtBot
 
 from bot.app import App
 from bot.channels.base import Delivery
+from bot.channels.inbox import mark_done_in
 from bot.channels.telegram.api import BotCalls
 from bot.channels.telegram.limits import retry_after_seconds
 from bot.channels.telegram.render import chunks
@@ -23,7 +24,6 @@ from handlers import i18n
 from handlers.engine.types import ChannelKind, Outbound, outbound_from_dict, outbound_to_dict
 from storage import outbox
 from storage.crypto import handle_digest
-from storage.inbox import mark_processed
 from storage.outbox import PendingMessage
 from storage.telegram_chats import ChatView, chat_view, record_messages
 
@@ -153,8 +153,7 @@ class TelegramSender:
         async def write(session: AsyncSession) -> None:
             await record_messages(session=session, digest=digest, message_ids=message_ids,
                                   now=now, keyboard=keyboard, clear_keyboard=clear_keyboard)
-            if answered is not None:
-                await mark_processed(session=session, inbox_id=answered, now=now)
+            await mark_done_in(session, answered, now)
 
         await self.app.db.write(write)  # the cache follows once the database has it
         if keyboard is not None:

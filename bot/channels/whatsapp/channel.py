@@ -21,6 +21,7 @@ from aiohttp import web
 
 from bot.app import App
 from bot.channels.base import Channel, Delivery
+from bot.channels.inbox import mark_done
 from bot.channels.whatsapp.api import (
     GraphAPI,
     GraphAPIError,
@@ -47,7 +48,7 @@ from handlers.engine.steps import Attachments
 from handlers.engine.types import Attachment, Inbound, Outbound
 from handlers.i18n import t
 from storage import whatsapp as store
-from storage.inbox import accept_update, mark_processed, unprocessed
+from storage.inbox import accept_update, unprocessed
 from storage.outbox import PendingMessage
 from storage.whatsapp import CHANNEL
 
@@ -198,9 +199,9 @@ class WhatsAppChannel:
             await sender.api.mark_read(str(message.inbound.external_id))
         inbound = await self._inbound(message)
         if isinstance(inbound, MediaError):
-            await svc.db.write(lambda s: mark_processed(session=s, inbox_id=inbox_id, now=now))
             lang = await self._language(digest)
             await sender.reply(handle, [Outbound(t(lang, inbound.key, **inbound.params))], lang)
+            await mark_done(self.app, inbox_id)  # after the reply, like every other update
             return
         if numbered and (choice := typed_number(inbound.text, numbered)):
             inbound = replace(inbound, option=choice, text=None)
@@ -208,7 +209,7 @@ class WhatsAppChannel:
         lang = await self._language(digest)
         await sender.reply(handle, replies, lang)
         # only now: a crash before this resends the replies kept with the inbox row
-        await svc.db.write(lambda s: mark_processed(session=s, inbox_id=inbox_id, now=svc.clock()))
+        await mark_done(self.app, inbox_id)
         offered = next((numbered_ids(r) for r in reversed(replies) if r.options), ())
         if offered != numbered:
             await svc.db.write(lambda s: store.remember_numbered(

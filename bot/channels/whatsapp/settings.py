@@ -1,4 +1,5 @@
-"""WhatsApp Cloud API settings (`settings.whatsapp`, WBS_WHATSAPP_*); the channel runs when all four secrets are set."""
+"""WhatsApp Cloud API settings (`settings.whatsapp`, WBS_WHATSAPP_*); the channel runs when all
+four secrets are set."""
 
 from __future__ import annotations
 

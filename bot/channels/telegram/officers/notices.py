@@ -67,8 +67,8 @@ class TelegramNotices:
                 return Delivery.failed("gone")
             await self.poster.post(ticket, text)  # its topic, in whichever chat it lives
             return Delivery.sent()
-        settings = self.app.settings
-        chat = settings.officers.escalation_chat_id if message.handle == ESCALATION else settings.officers.chat_id
+        cfg = self.app.settings.officers
+        chat = cfg.escalation_chat_id if message.handle == ESCALATION else cfg.chat_id
         if chat is None:
             return Delivery.failed("no-chat")
         await self.poster.send(chat, None, text, None)  # not a handle on the ticket

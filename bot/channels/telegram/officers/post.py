@@ -55,8 +55,8 @@ class DeskPoster:
 
     async def learn_chats(self) -> None:
         """Ask Telegram which of our chats are forums (topics) and which are plain groups."""
-        settings = self.app.settings
-        for chat_id in {settings.officers.chat_id, settings.officers.escalation_chat_id} - {None}:
+        officers = self.app.settings.officers
+        for chat_id in {c for c in (officers.chat_id, officers.escalation_chat_id) if c is not None}:
             try:
                 chat = await self.bot.get_chat(chat_id)
                 self.forum[chat_id] = bool(chat.is_forum)
