@@ -7,7 +7,14 @@ from storage.models.draft import DraftAttachment
 from storage.models.holiday import HolidayOverride
 from storage.models.inbox import InboxItem
 from storage.models.keys import DataKey
-from storage.models.officer import DeliveryAlert, DeskMessage, Officer, OfficerNote, TicketDesk
+from storage.models.officer import (
+    DeliveryAlert,
+    DeskMessage,
+    DeskTopic,
+    Officer,
+    OfficerNote,
+    TicketDesk,
+)
 from storage.models.outbox import OutboxItem
 from storage.models.reminder import GiftReminder
 from storage.models.telegram_chat import TelegramChat, TelegramMessage
@@ -22,6 +29,7 @@ __all__ = [
     "DataKey",
     "DeliveryAlert",
     "DeskMessage",
+    "DeskTopic",
     "DigestRecord",
     "DraftAttachment",
     "GiftReminder",

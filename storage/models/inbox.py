@@ -26,6 +26,11 @@ class InboxItem(SQLModel, table=True):
     payload: bytes = blob(nullable=False)
     received_at: datetime = when(default_now=True)
     processed_at: datetime | None = when(index=True)
+    # Handling failed this many times; after the last try the row is dead (failed_at set),
+    # listed by `wbs inbox failed` and replayed by `wbs inbox retry ID`, never marked processed.
+    attempts: int = 0
+    failed_at: datetime | None = when(index=True)
+    last_error: str | None = Field(default=None, max_length=64)
     # the engine's answers, kept from its commit until the channel has sent them (a crash in
     # between resends them on start); cleared when the row is marked processed
     replies: bytes | None = blob()

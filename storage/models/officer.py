@@ -43,6 +43,18 @@ class TicketDesk(SQLModel, table=True):
     created_at: datetime = when(default_now=True)
 
 
+class DeskTopic(SQLModel, table=True):
+    """Every forum topic that was ever a ticket's: a message in any of them reaches the ticket,
+    even after a second worker's topic for it was recorded as the current one."""
+
+    __tablename__ = "desk_topic"
+
+    chat_id: int = Field(sa_column=Column(BigInteger, primary_key=True))
+    thread_id: int = Field(sa_column=Column(BigInteger, primary_key=True))
+    ticket_id: str = Field(max_length=32, index=True)
+    created_at: datetime = when(default_now=True)
+
+
 class DeskMessage(SQLModel, table=True):
     """A message in the officers' chat that belongs to a ticket: replying to it means that
     ticket. This map is the only way a reply is tied to a ticket (never parsed from text)."""

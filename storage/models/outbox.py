@@ -33,3 +33,9 @@ class OutboxItem(SQLModel, table=True):
     delivered_at: datetime | None = when(index=True)
     failed_at: datetime | None = when()
     last_error: str | None = Field(default=None, max_length=64)
+    # A worker claims a row before sending it: nobody else sends it until the lease runs out.
+    claimed_by: str | None = Field(default=None, max_length=64)
+    claimed_until: datetime | None = when(index=True)
+    # The platform's message ids once sent (comma-separated), so a resend after a crash between
+    # sending and marking is visible.
+    sent_ids: str | None = Field(default=None, max_length=256)
