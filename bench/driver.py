@@ -176,9 +176,11 @@ class Driver:
         if action.kind == "text":
             return text_update(chat_id, action.value)
         offered, message_id = box.keyboard()
-        if self.strict and action.value not in offered:
+        # wbs tags its buttons ("~<keyboard tag>~<option id>"): press the button itself
+        data = next((d for d in offered if d.split("~", 2)[-1] == action.value), None)
+        if self.strict and data is None:
             raise DriverError(f"button {action.value!r} not offered (offered: {list(offered)})")
-        return press_update(chat_id, action.value, message_id=message_id or 1,
+        return press_update(chat_id, data or action.value, message_id=message_id or 1,
                             bot_id=self.api.bot_id)
 
     async def act(self, chat_id: int, action: Action, *, expect: int | None,

@@ -47,9 +47,11 @@ def wbs_env(*, api: BenchBotApi, data_dir: Path, port: int, database_url: str | 
         "WBS_PUBLIC_URL": f"http://127.0.0.1:{port}",
         "WBS_LISTEN_HOST": "127.0.0.1",
         "WBS_LISTEN_PORT": str(port),
+        "WBS_METRICS_LISTEN_PORT": "0",  # any free port: several bots may run side by side
         "WBS_LOG_LEVEL": "WARNING",
         "WBS_TELEGRAM_RATE_PER_CHAT": "1000",  # the fake has no limits; measure our own speed
         "WBS_TELEGRAM_RATE_OVERALL": "100000",
+        "WBS_REPORTS_PER_HOUR": "0",  # thousands of simulated reporters file within minutes
         "MALLOC_ARENA_MAX": os.environ.get("MALLOC_ARENA_MAX", "2"),  # as the Docker image runs
     }
     if database_url:

@@ -21,7 +21,7 @@ from bot.channels.whatsapp.channel import whatsapp_channels
 from bot.outbox_sender import OutboxSender
 from bot.scheduler import Scheduler
 from bot.settings import Settings
-from bot.web import build_web_app
+from bot.web import build_metrics_app, build_web_app
 from storage import migrations
 from storage.db import make_engine
 
@@ -45,6 +45,11 @@ async def serve(app: App, channels: list[Channel], stop: asyncio.Event) -> None:
     await web_runner.setup()
     site = web.TCPSite(web_runner, settings.web.listen_host, settings.web.listen_port)
     await site.start()
+    # /metrics on its own listener (loopback by default), never beside the public webhooks
+    metrics_runner = web.AppRunner(build_metrics_app(app), access_log=None)
+    await metrics_runner.setup()
+    await web.TCPSite(metrics_runner, settings.web.metrics_listen_host,
+                      settings.web.metrics_listen_port).start()
     sender = OutboxSender(app, {c.name: c.deliver for c in channels})
     app.services.poke_outbox = sender.poke
     for channel in channels:
@@ -65,6 +70,7 @@ async def serve(app: App, channels: list[Channel], stop: asyncio.Event) -> None:
     for channel in channels:
         await channel.stop()
     await web_runner.cleanup()
+    await metrics_runner.cleanup()
 
 
 async def engine_idle(app: App, timeout: float) -> bool:

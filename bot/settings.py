@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from dotenv import dotenv_values
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, SecretStr, field_validator
 
 from bot.channels.telegram.settings import TelegramSettings
 from bot.channels.whatsapp.settings import WhatsAppSettings
@@ -28,18 +28,34 @@ from handlers.settings import (
     RetentionSettings,
     SlaSettings,
 )
-from storage.settings import Section, StorageSettings
+from storage.settings import Section, StorageSettings, env_names
 
 log = logging.getLogger(__name__)
 PREFIX = "WBS_"
+METRICS_TOKEN_MIN = 32
 
 
 class WebSettings(Section):
-    """Where the one aiohttp server listens and the HTTPS address the world reaches it at."""
+    """Where the webhook server listens, the HTTPS address the world reaches it at, and the
+    separate listener for /metrics (loopback by default: metrics are for the operator only)."""
+
+    # A refused value must never be echoed in the error (the metrics token is a secret).
+    model_config = ConfigDict(**env_names(PREFIX), hide_input_in_errors=True)
 
     listen_host: str = "127.0.0.1"
     listen_port: int = 8080
     public_url: str | None = None  # e.g. https://wbs.example.go.id (a TLS proxy in front)
+    metrics_listen_host: str = "127.0.0.1"
+    metrics_listen_port: int = 9090
+    metrics_token: SecretStr | None = None  # bearer token, for when the metrics port is exposed
+
+    @field_validator("metrics_token")
+    @classmethod
+    def _long_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < METRICS_TOKEN_MIN:
+            raise ValueError(f"WBS_METRICS_TOKEN must be at least {METRICS_TOKEN_MIN} characters; generate"
+                             " one with `python -c \"import secrets; print(secrets.token_urlsafe(32))\"`")
+        return value
 
     @field_validator("public_url")
     @classmethod

@@ -1,12 +1,14 @@
-"""The one HTTP route table: webhooks of every channel plus health, readiness and metrics."""
+"""The HTTP route tables: the public one (webhooks of every channel, health, readiness) and the
+operator's (metrics), each served on its own listener so /metrics is never public."""
 
 from __future__ import annotations
 
+import hmac
 import logging
 from collections.abc import Sequence
 
 from aiohttp import web
-from aiohttp.typedefs import Handler
+from aiohttp.typedefs import Handler, Middleware
 
 from bot.app import App
 from bot.channels.base import Channel
@@ -51,11 +53,31 @@ def metrics(app: App) -> web.RouteDef:
 
 
 def route_table(app: App, channels: Sequence[Channel]) -> list[web.RouteDef]:
-    """Every endpoint of the service, in one list."""
-    routes = [web.get("/healthz", healthz), readiness(app), metrics(app)]
+    """Every public endpoint of the service, in one list (what a proxy may expose)."""
+    routes = [web.get("/healthz", healthz), readiness(app)]
     for channel in channels:
         routes.extend(channel.routes())
     return routes
+
+
+def operator_route_table(app: App) -> list[web.RouteDef]:
+    """The endpoints of the operator's listener (WBS_METRICS_LISTEN_HOST/PORT)."""
+    return [metrics(app)]
+
+
+def bearer_token(token: str) -> Middleware:
+    """Refuse (401) a request without `Authorization: Bearer <token>` (constant-time compare)."""
+    expected = f"Bearer {token}".encode()
+
+    @web.middleware
+    async def check(request: web.Request, handler: Handler) -> web.StreamResponse:
+        given = request.headers.get("Authorization", "").encode()
+        if not hmac.compare_digest(given, expected):
+            return web.json_response({"error": "unauthorized"}, status=401,
+                                     headers={"WWW-Authenticate": "Bearer"})
+        return await handler(request)
+
+    return check
 
 
 @web.middleware
@@ -72,7 +94,16 @@ async def never_500(request: web.Request, handler: Handler) -> web.StreamRespons
 
 
 def build_web_app(app: App, channels: Sequence[Channel]) -> web.Application:
-    """The aiohttp application serving the route table."""
+    """The aiohttp application serving the public route table."""
     web_app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[never_500])
     web_app.add_routes(route_table(app, channels))
+    return web_app
+
+
+def build_metrics_app(app: App) -> web.Application:
+    """The operator's aiohttp application: /metrics, behind WBS_METRICS_TOKEN when it is set."""
+    token = app.settings.web.metrics_token
+    guards = [bearer_token(token.get_secret_value())] if token is not None else []
+    web_app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[*guards, never_500])
+    web_app.add_routes(operator_route_table(app))
     return web_app

@@ -9,6 +9,7 @@ from handlers.engine.context import Turn
 from handlers.engine.flow import Flow, Outcome
 from handlers.engine.steps import Attachments, Choice, Date, Money, Text
 from handlers.filing import file_report
+from handlers.limits import report_gate
 
 CATEGORIES = ("pungli", "suap", "pemerasan", "gratifikasi", "calo", "wewenang", "benturan",
               "kode_etik", "pelayanan", "lainnya")
@@ -46,4 +47,5 @@ COMPLAINT = Flow(
     confirm_notice="complaint.notice.privacy",
     intro="complaint.intro",
     menu=("menu.complaint", 10),
+    gate=report_gate,
 )

@@ -3,7 +3,6 @@ all committed with the turn. Shared by the complaint and gift flows."""
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,6 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.engine.context import Turn
 from handlers.engine.types import Outbound
 from handlers.events import REPORTER_MESSAGE, TICKET_NEW, notify_team
+from handlers.limits import count_report
+from handlers.reporter_notices import desk_name
 from storage import tickets
 from storage.crypto import new_receipt_secret, new_ticket_code
 from storage.drafts import draft_files
@@ -32,7 +33,7 @@ async def file_report(
 ) -> Outbound:
     """Create the ticket with this turn and return the receipt message (code + secret, once)."""
     code, secret = new_ticket_code(), new_receipt_secret()
-    secret_hash = await asyncio.to_thread(turn.services.hasher.hash, secret)
+    secret_hash = turn.services.hasher.hash(secret, code=code)  # HMAC: microseconds
     route = {"channel": turn.inbound.channel, "handle": turn.inbound.handle}
 
     async def effect(session: AsyncSession) -> None:
@@ -45,7 +46,9 @@ async def file_report(
                           now=turn.now)
 
     turn.write(effect)
-    return Outbound(turn.t("receipt.issued", code=code, secret=secret, team=turn.settings.office.team_name),
+    count_report(turn)  # the flows' gate checked the limits just before this submit
+    team = desk_name(turn.settings, escalated=conflict_of_interest)
+    return Outbound(turn.t("receipt.issued", code=code, secret=secret, team=team),
                     offer_transcript_deletion=True)
 
 
@@ -53,7 +56,8 @@ def add_reporter_message(turn: Turn, *, ticket_id: str, text: str) -> None:
     """Queue a follow-up from the reporter (text and draft files) into the ticket thread."""
 
     async def effect(session: AsyncSession) -> None:
-        ticket = await tickets.get_ticket(session=session, ticket_id=ticket_id)
+        # the ticket row first: the lock order of storage/audit.py
+        ticket = await tickets.lock_ticket(session=session, ticket_id=ticket_id)
         if ticket is None:
             return
         message = await tickets.add_message(session=session, ring=turn.ring, ticket=ticket,

@@ -32,6 +32,7 @@ from handlers.gift_reminder import (
 )
 from handlers.gift_steps import Identifier, ReportType
 from handlers.gift_validators import parse_email, parse_nik, parse_nip, parse_phone
+from handlers.limits import report_gate
 
 OBJECT_TYPES = ("uang", "barang", "makanan", "cenderamata", "fasilitas", "rabat", "komisi",
                 "pinjaman", "lainnya")
@@ -163,6 +164,7 @@ GIFT = Flow(
     requires_context=("check",),
     draft_ttl_hours=LONGEST_DRAFT_HOURS,
     draft_until=keep_until,
+    gate=report_gate,
 )
 
 FLOWS = (GIFT_CHECK, GIFT)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -18,6 +18,7 @@ from handlers.engine.observe import JobMetrics, Mail
 from handlers.gift_clock import load_calendar
 from handlers.gift_reminders import send_gift_reminders
 from handlers.i18n import t
+from handlers.reporter_notices import desk_name
 from handlers.sla import Deadline, Level, SlaPolicy, breach_cutoff, local_day
 from handlers.workdays import WorkCalendar
 from storage import audit, digests, outbox, retention, telegram_chats
@@ -99,6 +100,8 @@ class Jobs:
 
     async def _render(self, kind: str, view: DigestView, start: datetime, end: datetime,
                       conflict: bool) -> str:
+        # the escalation chat's digest is titled with its own desk, never the team's
+        view = replace(view, team=desk_name(self.settings, escalated=conflict))
         facts = await self.services.db.read(lambda s: digests.digest_facts(
             session=s, window_start=start, window_end=end, cutoffs=self._cutoffs(view),
             conflict_of_interest=conflict))

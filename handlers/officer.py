@@ -3,7 +3,9 @@
 The channel adapter (bot/channels/telegram/officers/receive.py) checks the sender is an allow-listed
 officer, works out which ticket a message is about (its forum topic, or the bot message it
 replies to) and hands an `OfficerAction` to `handle`. Every view, reply, status change,
-assignment and officer change writes an audit entry in the same transaction.
+assignment and officer change writes an audit entry in the same transaction, taking its locks
+in the order of storage/audit.py (the ticket row first, the audit head last); an action that
+loses a race with another worker anyway is run again whole, so it is never lost.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from handlers.engine.types import Outbound
 from handlers.officer_admin import manage_officers
 from handlers.officer_desk import Desk, DeskResult, OfficerAction, actor
 from handlers.officer_views import ticket_line
-from handlers.reporter_notices import OFFICER_REPLY, notify_reporter
+from handlers.races import rerun_lost_races
+from handlers.reporter_notices import OFFICER_REPLY, desk_name, notify_reporter
 from handlers.status import normalise_code
 from storage import audit, officers, tickets
 from storage.models import Ticket
@@ -31,7 +34,12 @@ Command = Callable[[Desk, OfficerAction], Awaitable[DeskResult]]
 
 
 async def handle(services: Services, action: OfficerAction) -> DeskResult:
-    """Run one officer action: a known command, a reply to relay, or one polite error."""
+    """Run one officer action: a known command, a reply to relay, or one polite error; again
+    from the start when it lost a race with another worker (each command writes once, last)."""
+    return await rerun_lost_races(lambda: _run(services, action), what="officer action")
+
+
+async def _run(services: Services, action: OfficerAction) -> DeskResult:
     desk = Desk(services, services.clock())
     if action.command is None:
         return await relay_reply(desk, action)
@@ -52,14 +60,15 @@ async def relay_reply(desk: Desk, action: OfficerAction) -> DeskResult:
     body = text or desk.t("officer.reply.files_only", count=len(action.copy))
 
     async def write(s: AsyncSession) -> None:
-        fresh = await tickets.get_ticket(session=s, ticket_id=ticket.id)
+        fresh = await tickets.lock_ticket(session=s, ticket_id=ticket.id)
         assert fresh is not None
         message = await tickets.add_message(session=s, ring=svc.ring, ticket=fresh,
                                             author="officer", text=body, now=desk.now,
                                             officer_id=officer.id)
         await notify_reporter(session=s, ring=svc.ring, ticket=fresh, purpose=OFFICER_REPLY,
                               key="officer.reporter.reply", now=desk.now, copy=action.copy,
-                              default_lang=desk.lang, team=svc.settings.office.team_name, text=body)
+                              default_lang=desk.lang, text=body,
+                              team=desk_name(svc.settings, escalated=fresh.conflict_of_interest))
         await audit.record(session=s, actor=actor(officer), action="ticket_reply",
                            ticket_code=fresh.code, now=desk.now,
                            details={"message_id": message.id, "files": len(action.copy)})
@@ -67,7 +76,7 @@ async def relay_reply(desk: Desk, action: OfficerAction) -> DeskResult:
     await svc.db.write(write)
     svc.poke_outbox()
     key = "officer.reply.console" if ticket.channel == "console" else "officer.reply.queued"
-    return desk.say(key, ticket.id)
+    return desk.say(key, ticket.id, team=desk_name(svc.settings, escalated=ticket.conflict_of_interest))
 
 
 async def note(desk: Desk, action: OfficerAction) -> DeskResult:
@@ -82,6 +91,7 @@ async def note(desk: Desk, action: OfficerAction) -> DeskResult:
     svc, officer = desk.services, action.officer
 
     async def write(s: AsyncSession) -> None:
+        await tickets.lock_ticket(session=s, ticket_id=ticket.id)  # lock order: storage/audit.py
         saved = await officers.add_note(session=s, ring=svc.ring, ticket=ticket,
                                         officer_id=officer.id, text=text, now=desk.now)
         await audit.record(session=s, actor=actor(officer), action="ticket_note",
@@ -104,6 +114,7 @@ async def assign(desk: Desk, action: OfficerAction) -> DeskResult:
         return desk.say("officer.assign.unknown", ticket.id)
 
     async def write(s: AsyncSession) -> None:
+        await tickets.lock_ticket(session=s, ticket_id=ticket.id)  # lock order: storage/audit.py
         await officers.assign(session=s, ticket_id=ticket.id, officer_id=target.id)
         await audit.record(session=s, actor=actor(action.officer), action="ticket_assign",
                            ticket_code=ticket.code, details={"officer_id": target.id},

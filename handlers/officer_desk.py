@@ -57,8 +57,9 @@ class Desk:
         return self.services.settings.office.default_language
 
     def t(self, key: str, **params: object) -> str:
-        """Catalog text in the officers' language."""
-        return i18n.t(self.lang, key, team=self.services.settings.office.team_name, **params)
+        """Catalog text in the officers' language; {team} is the team unless `team` is given."""
+        params.setdefault("team", self.services.settings.office.team_name)
+        return i18n.t(self.lang, key, **params)
 
     def say(self, key: str, ticket_id: str | None = None, **params: object) -> DeskResult:
         """One answer."""

@@ -18,6 +18,9 @@ class OfficerSettings(Section):
     chat_id: int | None = None
     # Where conflict-of-interest tickets go instead (e.g. the Inspektorat); never the team chat.
     escalation_chat_id: int | None = Field(None, validation_alias="WBS_ESCALATION_CHAT_ID")
+    # The escalation desk's name as reporters read it ("Petugas Inspektorat Jenderal"): every
+    # message about a conflict-of-interest ticket names this desk, never the team.
+    escalation_desk_name: str = Field("Inspektorat Jenderal", validation_alias="WBS_ESCALATION_DESK_NAME")
     # LAPOR! acknowledgement SLA in working days (hari kerja), shown in each topic header.
     ack_sla_days: int = Field(3, validation_alias="WBS_ACK_SLA_DAYS")
     # Statuses the reporter is not told about (values from handlers/statuses.py), as a JSON list

@@ -13,11 +13,12 @@ from handlers.officer_views import ticket_view
 from handlers.reporter_notices import (
     ACK_NOTICE,
     STATUS_NOTICE,
+    desk_name,
     notify_reporter,
     reporter_sees,
     status_message_key,
 )
-from handlers.statuses import CLOSED, Status, status_key
+from handlers.statuses import CLOSED, Status, next_statuses, status_key
 from storage import audit, officers, tickets
 from storage.models import Ticket
 
@@ -52,8 +53,13 @@ async def view(desk: Desk, action: OfficerAction) -> DeskResult:
     svc, officer, now = desk.services, action.officer, desk.now
 
     async def write(s: AsyncSession) -> tuple[str, list[tickets.StoredFile]]:
-        fresh = await tickets.get_ticket(session=s, ticket_id=ticket.id)
+        # lock order (storage/audit.py): the ticket row, its rows and outbox, the audit head last
+        fresh = await tickets.lock_ticket(session=s, ticket_id=ticket.id)
         assert fresh is not None
+        if await officers.acknowledge(session=s, ticket_id=fresh.id, now=now):
+            await notify_reporter(session=s, ring=svc.ring, ticket=fresh, purpose=ACK_NOTICE,
+                                  key="officer.reporter.ack", now=now, default_lang=desk.lang,
+                                  team=desk_name(svc.settings, escalated=fresh.conflict_of_interest))
         content = await tickets.read_content(session=s, ring=svc.ring, ticket=fresh)
         entries = await tickets.thread(session=s, ring=svc.ring, ticket=fresh)
         files = await tickets.attachments(session=s, ring=svc.ring, ticket=fresh)
@@ -61,10 +67,6 @@ async def view(desk: Desk, action: OfficerAction) -> DeskResult:
         await audit.record(session=s, actor=actor(officer), action="ticket_view",
                            ticket_code=fresh.code, now=now,
                            details={"files": len(files), "messages": len(entries)})
-        if await officers.acknowledge(session=s, ticket_id=fresh.id, now=now):
-            await notify_reporter(session=s, ring=svc.ring, ticket=fresh, purpose=ACK_NOTICE,
-                                  key="officer.reporter.ack", now=now, default_lang=desk.lang,
-                                  team=svc.settings.office.team_name)
         text = ticket_view(desk.lang, fresh, content, entries=entries, files=files, notes=notes,
                            settings=svc.settings)
         return text, files
@@ -76,9 +78,9 @@ async def view(desk: Desk, action: OfficerAction) -> DeskResult:
 
 
 def status_buttons(desk: Desk, ticket: Ticket) -> DeskResult:
-    """The status choices as buttons (the current one left out)."""
+    """The status choices as buttons: only where the ticket can go from its status."""
     options = tuple(Option(f"{STATUS_BUTTON}:{ticket.code}:{s.value}", desk.t(status_key(s)))
-                    for s in Status if s.value != ticket.status)
+                    for s in next_statuses(ticket.status))
     text = desk.t("officer.status.choose", code=ticket.code,
                   status=desk.t(status_key(ticket.status)))
     return DeskResult([Outbound(text, options=options)], ticket.id)
@@ -126,25 +128,33 @@ async def set_status(desk: Desk, action: OfficerAction, ticket: Ticket, status: 
         return desk.say("officer.error.too_long", ticket.id, max=MAX_REASON)
     if status.value == ticket.status:
         return desk.say("officer.status.same", ticket.id, status=desk.t(status_key(status)))
-    svc, officer, now, old = desk.services, action.officer, desk.now, ticket.status
+    svc, officer, now = desk.services, action.officer, desk.now
     tell = reporter_sees(status, svc.settings.officers.quiet_statuses)
 
-    async def write(s: AsyncSession) -> None:
-        await officers.set_status(session=s, ticket_id=ticket.id, status=status.value,
+    async def write(s: AsyncSession) -> str | None:
+        # lock order (storage/audit.py): the ticket row, its rows and outbox, the audit head last
+        fresh = await tickets.lock_ticket(session=s, ticket_id=ticket.id)
+        if fresh is None or fresh.status == status.value:
+            return None  # another officer set it a moment ago: the reporter is told once
+        old = fresh.status
+        await officers.set_status(session=s, ticket_id=fresh.id, status=status.value,
                                   closed=status in CLOSED, now=now)
         if reason and tell:  # the reason is part of the answer the reporter can read later
-            await tickets.add_message(session=s, ring=svc.ring, ticket=ticket, author="officer",
+            await tickets.add_message(session=s, ring=svc.ring, ticket=fresh, author="officer",
                                       text=reason, now=now, officer_id=officer.id)
         if tell:
-            await notify_reporter(session=s, ring=svc.ring, ticket=ticket, purpose=STATUS_NOTICE,
-                                  key=status_message_key(status), now=now,
-                                  default_lang=desk.lang, team=svc.settings.office.team_name,
+            await notify_reporter(session=s, ring=svc.ring, ticket=fresh, purpose=STATUS_NOTICE,
+                                  key=status_message_key(status), now=now, default_lang=desk.lang,
+                                  team=desk_name(svc.settings, escalated=fresh.conflict_of_interest),
                                   status=status.value, reason=reason)
         await audit.record(session=s, actor=actor(officer), action="ticket_status",
-                           ticket_code=ticket.code, now=now,
+                           ticket_code=fresh.code, now=now,
                            details={"from": old, "to": status.value, "reporter_told": tell})
+        return old
 
-    await svc.db.write(write)
+    old = await svc.db.write(write)
+    if old is None:
+        return desk.say("officer.status.same", ticket.id, status=desk.t(status_key(status)))
     svc.poke_outbox()
     key = "officer.status.changed" if tell else "officer.status.changed_quiet"
     topic: Literal["close", "reopen"] | None = ("close" if status in CLOSED else

@@ -3,9 +3,11 @@
 They go into the outbox on the reporter's own route (channel + handle, decrypted from the
 ticket) with one of the purposes below; the payload carries the text already rendered in the
 reporter's language, so each channel's deliverer only has to send it (WhatsApp falls back to a
-content-free template outside its 24-hour window). The team is always "Petugas UPG", never an
-officer's name. Terminal (console) reporters cannot be pushed to: they read replies with the
-status check, so their rows are marked delivered at once and the thread keeps the message.
+content-free template outside its 24-hour window). They are signed by the desk that handles
+the ticket (`desk_name`: the team, or the escalation desk for a conflict-of-interest report,
+which must never read as coming from the team it is about), never by an officer's name.
+Terminal (console) reporters cannot be pushed to: they read replies with the status check, so
+their rows are marked delivered at once and the thread keeps the message.
 
 Payload: {"text", "lang", "ticket_id", "code", "copy": [[chat_id, message_id], ...],
 "copy_caption"} where `copy` lists Telegram messages in the officers' chat whose files the
@@ -22,6 +24,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import i18n
+from handlers.settings import DomainSettings
 from handlers.statuses import REPORTER_SEES, Status, status_key
 from storage import outbox, tickets
 from storage.crypto import Keyring, handle_digest
@@ -32,6 +35,12 @@ STATUS_NOTICE = "ticket:status"
 ACK_NOTICE = "ticket:ack"
 REPORTER_PURPOSES = (OFFICER_REPLY, STATUS_NOTICE, ACK_NOTICE)
 UNREACHABLE = frozenset({"console"})  # channels we cannot push to
+
+
+def desk_name(settings: DomainSettings, *, escalated: bool) -> str:
+    """The name of the desk that handles a ticket, as its reporter reads it: the escalation
+    desk (WBS_ESCALATION_DESK_NAME) for a conflict-of-interest ticket, else the team."""
+    return settings.officers.escalation_desk_name if escalated else settings.office.team_name
 
 
 def status_message_key(status: Status) -> str:

@@ -37,24 +37,36 @@ class OfficeSettings(Section):
 
 
 class ConversationSettings(Section):
-    """How long drafts live, how many conversations stay cached, attachment limits."""
+    """How long drafts live, how many conversations stay cached, attachment and report limits."""
 
     draft_ttl_hours: float = 24.0
     cache_size: int = Field(5000, validation_alias="WBS_CONVERSATION_CACHE_SIZE")
     max_attachment_mb: float = 20.0
     max_attachments_per_report: int = 10
+    # New reports one sender (by keyed hash) may file per 24 hours, and all senders together
+    # per hour; a reporter over either limit is told so before starting a report (0: no limit).
+    reports_per_sender_per_day: int = Field(3, ge=0)
+    reports_per_hour: int = Field(30, ge=0)
 
 
 class ReceiptSettings(Section):
-    """Receipt secrets: the hash's cost and how many wrong guesses lock a code or a sender."""
+    """Receipt look-ups: how wrong guesses slow down a sender and guard a code (secrets are
+    keyed hashes; the Argon2id cost applies to legacy receipts only)."""
 
     model_config = env_names("WBS_RECEIPT_")
 
+    # Legacy receipts only (issued before keyed hashes): Argon2id checks them, then they are
+    # re-hashed keyed; each stored Argon2id hash also names its own cost.
     argon2_time_cost: int = Field(3, validation_alias="WBS_ARGON2_TIME_COST")
     argon2_memory_kib: int = Field(65536, validation_alias="WBS_ARGON2_MEMORY_KIB")
+    # Wrong guesses on one code (existing or not) before it is guarded for `lock_minutes`: a
+    # guarded code gives senders no free wrong guesses (each one makes the sender wait at least
+    # a minute); the right secret still opens it.
     max_failures: int = 5
+    # The longest wait of a sender's backoff, and how long a code stays guarded.
     lock_minutes: int = 60
-    sender_max_failures: int = Field(10, validation_alias="WBS_SENDER_MAX_FAILURES")
+    # Wrong guesses a sender may make before waiting; each later one doubles the wait from 1 min.
+    sender_max_failures: int = Field(5, validation_alias="WBS_SENDER_MAX_FAILURES")
 
 
 class SlaSettings(Section):

@@ -33,6 +33,29 @@ REPORTER_SEES = {
     Status.REJECTED: True,
 }
 CLOSED = frozenset({Status.DONE, Status.REJECTED})
+_FORWARDS = (Status.FORWARDED_UPG, Status.FORWARDED_KPK, Status.FORWARDED_INSPEKTORAT,
+             Status.FORWARDED_APIP)
+# where a ticket can sensibly go next, grouped for the status menu (work, forward, close);
+# `/status <word>` still sets any status (corrections), the menu offers only these
+NEXT: dict[Status, tuple[Status, ...]] = {
+    Status.RECEIVED: (Status.VERIFYING, Status.NEEDS_INFO, Status.IN_PROGRESS, *_FORWARDS,
+                      Status.REJECTED),
+    Status.VERIFYING: (Status.NEEDS_INFO, Status.IN_PROGRESS, *_FORWARDS, Status.DONE,
+                       Status.REJECTED),
+    Status.NEEDS_INFO: (Status.VERIFYING, Status.IN_PROGRESS, Status.REJECTED),
+    Status.IN_PROGRESS: (Status.NEEDS_INFO, *_FORWARDS, Status.DONE, Status.REJECTED),
+    Status.FORWARDED_UPG: (Status.IN_PROGRESS, Status.FORWARDED_KPK, Status.DONE),
+    Status.FORWARDED_KPK: (Status.IN_PROGRESS, Status.DONE),
+    Status.FORWARDED_INSPEKTORAT: (Status.IN_PROGRESS, Status.DONE),
+    Status.FORWARDED_APIP: (Status.IN_PROGRESS, Status.DONE),
+    Status.DONE: (Status.IN_PROGRESS,),  # reopened
+    Status.REJECTED: (Status.VERIFYING,),  # reopened
+}
+
+
+def next_statuses(status: str) -> tuple[Status, ...]:
+    """The statuses the menu offers from `status` (never `status` itself)."""
+    return tuple(s for s in NEXT[Status(status)] if s != status)
 
 
 def status_key(status: str) -> str:

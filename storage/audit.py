@@ -10,6 +10,25 @@ Call it from anywhere that changes or reveals something::
 
     await audit.record(session=s, actor=f"officer:{officer.id}", action="ticket_view",
                        ticket_code=ticket.code, details={"attachments": 2})
+
+Lock order. Every transaction that writes a ticket, its thread or desk rows and the audit log
+takes its row locks in this one order, so two workers never wait on each other in a circle
+(on PostgreSQL a circle is a deadlock: one transaction is killed):
+
+1. the reporter's conversation row (engine turns only: storage/conversations.py);
+2. the ticket row: `tickets.lock_ticket` (`SELECT ... FOR NO KEY UPDATE`) before anything else
+   about the ticket is read or written (officer actions in handlers/officer.py,
+   handlers/officer_ticket.py; the reporter's follow-up in handlers/filing.py);
+3. the ticket's own rows: thread messages, notes, attachments, desk/topic rows, outbox rows;
+4. the audit head (`record` below, `SELECT ... FOR UPDATE` of `audit_head`) last: one row
+   that every audited write shares, so it is taken as late and held as briefly as possible.
+   Never read a ticket or write its rows after `record` in the same transaction.
+
+The group-commit writer (storage/db.py) may put several such transactions' work into one
+commit; a batch that loses a race is re-run one function at a time, and whatever still loses
+(a deadlock, a serialization failure, a busy SQLite file) is re-run whole by the caller: the
+conversation turn (handlers/engine/engine.py) or the officer turn (handlers/officer.py), both
+through `handlers.races.rerun_lost_races`.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Keys and ciphers: a versioned keyring of key-encryption keys, per-report data keys,
 AES-256-GCM sealing bound to (table, column, row id), HMAC for reporter handles and
-Argon2id for receipt secrets."""
+keyed hashes for receipt secrets (Argon2id only to check receipts issued before)."""
 
 from __future__ import annotations
 
@@ -30,6 +30,10 @@ CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTWXYZ"
 
 class DecryptionError(Exception):
     """A ciphertext failed authentication: wrong key, wrong row, or tampered bytes."""
+
+
+class KeyFileError(Exception):
+    """The key file cannot be used as it is; the message says how to fix it (never a key)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +104,11 @@ class Keyring:
         keys = {kid: _unb64(v) for kid, v in data["keys"].items()}
         if data["active"] not in keys:
             raise ValueError("key file: active key id is missing")
-        return cls(keys=keys, active=data["active"], pepper=_unb64(data["pepper"]))
+        pepper = _unb64(data["pepper"])
+        for name, key in [*((f"key {kid}", k) for kid, k in keys.items()), ("pepper", pepper)]:
+            if len(key) != KEY_BYTES:  # AES-256 and HMAC-SHA-256 keys: 32 bytes each
+                raise ValueError(f"key file: {name} is {len(key)} bytes, not {KEY_BYTES}")
+        return cls(keys=keys, active=data["active"], pepper=pepper)
 
     def save(self, path: Path) -> None:
         """Write the key file atomically with mode 0600."""
@@ -113,10 +121,25 @@ class Keyring:
         path.chmod(0o600)
 
     @classmethod
-    def load_or_create(cls, path: Path) -> Keyring:
-        """Read the key file, creating it (0600) on first start."""
-        if path.exists():
+    def load(cls, path: Path) -> Keyring:
+        """Read the key file; KeyFileError if other users may read it or it is not a keyring."""
+        mode = path.stat().st_mode & 0o777
+        if mode & 0o077:
+            raise KeyFileError(f"key file {path} can be read by other users (mode {mode:03o}); "
+                               f"run `chmod 600 {path}` and start again")
+        try:
             return cls.from_json(path.read_text())
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            # the type and our own messages only: a parser's message could quote key bytes
+            reason = str(exc) if str(exc).startswith("key file:") else type(exc).__name__
+            raise KeyFileError(f"key file {path} is not a usable keyring ({reason}); "
+                               "restore it from your backup") from None
+
+    @classmethod
+    def load_or_create(cls, path: Path) -> Keyring:
+        """Read the key file (see `load`), creating it (0600) on first start."""
+        if path.exists():
+            return cls.load(path)
         ring = cls.generate()
         ring.save(path)
         return ring
@@ -222,20 +245,103 @@ def normalise_secret(text: str) -> str:
     return "-".join(raw[i : i + 4] for i in range(0, len(raw), 4))
 
 
+# Receipt secrets are stored as `hmac-sha256$<KEK id>$<base64>`: the HMAC-SHA-256 of the
+# normalised secret under a key derived from the keyring's pepper, sealed (AES-256-GCM, AAD
+# names the ticket's code) under a key derived from a KEK, so rotation re-seals it like every
+# other value without knowing the secret. Receipts issued before this are Argon2id PHC strings.
+RECEIPT_SCHEME = "hmac-sha256"
+RECEIPT_SECRET = Contract("ticket", "secret_hash")  # the AAD's row id is the ticket's code
+LEGACY_PREFIX = "$argon2"
+_DUMMY_CODE = "WBS-0000-0000"  # never issued: 0 is not in CODE_ALPHABET
+
+
+@functools.lru_cache(maxsize=16)
+def _receipt_seal_key(kek: bytes) -> bytes:
+    return _hkdf(kek, b"wbs receipt seal")
+
+
+@functools.lru_cache(maxsize=4)
+def _receipt_mac_key(pepper: bytes) -> bytes:
+    return _hkdf(pepper, b"wbs receipt mac")
+
+
+def receipt_key_id(stored: str) -> str | None:
+    """The KEK id a keyed receipt hash is sealed under; None for a legacy Argon2id hash."""
+    scheme, _, rest = stored.partition("$")
+    return rest.partition("$")[0] if scheme == RECEIPT_SCHEME else None
+
+
+def seal_receipt(ring: Keyring, mac: bytes, *, code: str) -> str:
+    """Seal a receipt MAC under the active KEK's receipt key (AES-256-GCM, AAD names the code)."""
+    blob = seal(_receipt_seal_key(ring.keys[ring.active]), mac, aad=RECEIPT_SECRET.aad(code))
+    return f"{RECEIPT_SCHEME}${ring.active}${_b64(blob)}"
+
+
+def open_receipt(ring: Keyring, stored: str, *, code: str) -> bytes | None:
+    """The MAC inside a keyed receipt hash; None if it is not one, its KEK is gone or it was
+    moved to another ticket."""
+    scheme, _, rest = stored.partition("$")
+    kid, _, body = rest.partition("$")
+    if scheme != RECEIPT_SCHEME or kid not in ring.keys:
+        return None
+    try:
+        return unseal(_receipt_seal_key(ring.keys[kid]), _unb64(body), aad=RECEIPT_SECRET.aad(code))
+    except (DecryptionError, ValueError):
+        return None
+
+
+def reseal_receipt(ring: Keyring, stored: str, *, code: str) -> str:
+    """The same receipt hash sealed under the active KEK (for rotation; no secret needed)."""
+    mac = open_receipt(ring, stored, code=code)
+    if mac is None:
+        raise DecryptionError(f"receipt hash under key {receipt_key_id(stored)} cannot be opened")
+    return seal_receipt(ring, mac, code=code)
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiptCheck:
+    """A receipt check's result; `rehashed` is the keyed form to store instead when the stored
+    one matched but is a legacy Argon2id hash or sealed under an older KEK."""
+
+    ok: bool
+    rehashed: str | None = None
+
+
 class SecretHasher:
-    """Argon2id hashing of receipt secrets; a dummy hash keeps unknown codes as slow as known."""
+    """Receipt secrets as keyed hashes (HMAC-SHA-256, sealed under a KEK). A secret has ~77
+    random bits, so a memory-hard hash would add nothing but CPU time; Argon2id stays only to
+    check receipts issued before. An unknown code costs the same HMAC and seal-open as a known."""
 
-    def __init__(self, *, time_cost: int, memory_kib: int) -> None:
-        self._ph = PasswordHasher(time_cost=time_cost, memory_cost=memory_kib, parallelism=1)
-        self._dummy = self._ph.hash(secrets.token_hex(16))
+    def __init__(self, ring: Keyring, *, legacy_time_cost: int, legacy_memory_kib: int) -> None:
+        self._ring = ring
+        # Only verifies old hashes (their own PHC string names the cost); never hashes.
+        self._legacy = PasswordHasher(time_cost=legacy_time_cost, memory_cost=legacy_memory_kib,
+                                      parallelism=1)
+        self._dummy = seal_receipt(ring, os.urandom(KEY_BYTES), code=_DUMMY_CODE)
 
-    def hash(self, secret: str) -> str:
-        """Argon2id hash (PHC string) of a normalised secret."""
-        return self._ph.hash(normalise_secret(secret))
+    def _mac(self, secret: str) -> bytes:
+        key = _receipt_mac_key(self._ring.pepper)
+        return hmac.new(key, normalise_secret(secret).encode(), hashlib.sha256).digest()
 
-    def verify(self, stored: str | None, secret: str) -> bool:
-        """Constant-effort check; an unknown ticket (stored None) still costs one hash."""
+    def hash(self, secret: str, *, code: str) -> str:
+        """HMAC-SHA-256 of the normalised secret, sealed under the active KEK for this code."""
+        return seal_receipt(self._ring, self._mac(secret), code=code)
+
+    def verify(self, stored: str | None, secret: str, *, code: str) -> ReceiptCheck:
+        """Constant-time check (hmac.compare_digest); an unknown ticket (stored None) still costs
+        one HMAC and one seal-open and never matches."""
+        if stored is not None and stored.startswith(LEGACY_PREFIX):
+            return self._verify_legacy(stored, secret, code=code)
+        expected = open_receipt(self._ring, stored, code=code) if stored else None
+        dummy = open_receipt(self._ring, self._dummy, code=_DUMMY_CODE) if expected is None else None
+        ok = hmac.compare_digest(expected or dummy or b"", self._mac(secret)) and expected is not None
+        current = stored is not None and receipt_key_id(stored) == self._ring.active
+        return ReceiptCheck(ok, self.hash(secret, code=code) if ok and not current else None)
+
+    def _verify_legacy(self, stored: str, secret: str, *, code: str) -> ReceiptCheck:
+        """Argon2id check of a receipt issued before keyed hashes; a match is re-hashed keyed."""
         try:
-            return self._ph.verify(stored or self._dummy, normalise_secret(secret)) and bool(stored)
+            ok: bool = self._legacy.verify(stored, normalise_secret(secret))
         except (VerifyMismatchError, VerificationError, InvalidHashError):
-            return False
+            ok = False
+        return ReceiptCheck(ok, self.hash(secret, code=code) if ok else None)

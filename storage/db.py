@@ -27,10 +27,12 @@ Work = Callable[[AsyncSession], Awaitable[T]]
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
-    """WAL lets readers run beside the writer; NORMAL sync is durable at commit in WAL."""
+    """WAL lets readers run beside the writer; NORMAL sync is durable at commit in WAL;
+    secure_delete overwrites deleted rows with zeros, so a purged report or a shredded data
+    key is not left readable in free pages of the file (SQLite builds differ in its default)."""
     cur = dbapi_conn.cursor()
     for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "busy_timeout=30000",
-                   "foreign_keys=ON"):
+                   "foreign_keys=ON", "secure_delete=ON"):
         cur.execute(f"PRAGMA {pragma}")
     cur.close()
 

@@ -95,10 +95,67 @@ def _mark_many(session: Session, rows: list[dict[str, object]]) -> None:
 async def unprocessed(
     *, session: AsyncSession, ring: Keyring, channel: str, limit: int = 1000
 ) -> list[tuple[str, bytes]]:
-    """Updates stored but not yet handled (after a crash), oldest first, decrypted."""
+    """Updates stored but not yet handled (after a crash), oldest first, decrypted; dead
+    letters (see `mark_failed`) are left out until `requeue` takes them back."""
     rows = (await session.execute(
-        select(InboxItem).where(col(InboxItem.channel) == channel, col(InboxItem.processed_at).is_(None))
+        select(InboxItem).where(col(InboxItem.channel) == channel, col(InboxItem.processed_at).is_(None),
+                                col(InboxItem.failed_at).is_(None))
         .order_by(col(InboxItem.received_at)).limit(limit)
     )).scalars()
     return [(r.id, unseal_ephemeral(ring, r.payload, contract=INBOX_PAYLOAD, row_id=r.id))
             for r in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class DeadLetter:
+    """An update whose handling kept failing: what an operator may see (no content)."""
+
+    id: str
+    channel: str
+    received_at: datetime
+    attempts: int
+    failed_at: datetime
+    last_error: str | None
+
+
+async def mark_failed(
+    *, session: AsyncSession, inbox_id: str, error: str, now: datetime, tries: int = 1,
+) -> None:
+    """Put the row in the dead-letter state: `tries` more attempts counted, `failed_at` set,
+    `last_error` the exception's type name (never its text). Not replayed on start-up."""
+    table = table_of(InboxItem)
+    await session.execute(update(table).where(table.c.id == inbox_id, table.c.processed_at.is_(None))
+                          .values(attempts=table.c.attempts + tries, failed_at=now,
+                                  last_error=error[:64]))
+
+
+async def dead_letters(*, session: AsyncSession, limit: int = 1000) -> list[DeadLetter]:
+    """Rows in the dead-letter state (not processed), oldest first."""
+    rows = (await session.execute(
+        select(InboxItem).where(col(InboxItem.failed_at).is_not(None),
+                                col(InboxItem.processed_at).is_(None))
+        .order_by(col(InboxItem.received_at)).limit(limit)
+    )).scalars()
+    return [DeadLetter(r.id, r.channel, r.received_at, r.attempts, r.failed_at, r.last_error)
+            for r in rows if r.failed_at is not None]
+
+
+async def requeue(*, session: AsyncSession, inbox_ids: list[str] | None) -> list[str]:
+    """Take dead rows back (all with None): `failed_at` cleared, so they are handled again;
+    the ids taken back (unknown, processed or live ids are left alone)."""
+    table = table_of(InboxItem)
+    where = [table.c.failed_at.is_not(None), table.c.processed_at.is_(None)]
+    if inbox_ids is not None:
+        where.append(table.c.id.in_(inbox_ids))
+    taken = (await session.execute(select(table.c.id).where(*where))).scalars().all()
+    if taken:
+        await session.execute(update(table).where(table.c.id.in_(taken)).values(failed_at=None))
+    return list(taken)
+
+
+async def load_payload(*, session: AsyncSession, ring: Keyring, inbox_id: str) -> tuple[str, bytes] | None:
+    """(channel, decrypted payload) of a row not yet processed, else None."""
+    row = await session.get(InboxItem, inbox_id)
+    if row is None or row.processed_at is not None:
+        return None
+    return row.channel, unseal_ephemeral(ring, row.payload, contract=INBOX_PAYLOAD, row_id=row.id)

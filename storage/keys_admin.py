@@ -1,6 +1,6 @@
 """Key rotation and retirement: a new key-encryption key (KEK) becomes active, every data key
-is re-wrapped and every ephemeral blob re-sealed under it; an old KEK is removed from the
-key file only when nothing uses it any more. Run with the bot stopped: running workers keep
+is re-wrapped and every ephemeral blob and keyed receipt hash re-sealed under it; an old KEK is
+removed from the key file only when nothing uses it any more. Run with the bot stopped: running workers keep
 the keyring they started with."""
 
 from __future__ import annotations
@@ -14,16 +14,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import SQLModel, col
 
 from storage.crypto import (
+    RECEIPT_SCHEME,
     Contract,
     Keyring,
     ephemeral_key_id,
+    receipt_key_id,
+    reseal_receipt,
     seal_ephemeral,
     unseal_ephemeral,
     unwrap_data_key,
     wrap_data_key,
 )
 from storage.db import Database, Work
-from storage.models import DataKey
+from storage.models import DataKey, Ticket
 from storage.models.conversation import CONVERSATION_STATE
 from storage.models.draft import DRAFT_FILE_DATA, DRAFT_FILE_NAME
 from storage.models.inbox import INBOX_PAYLOAD, INBOX_REPLIES
@@ -89,8 +92,26 @@ async def reseal_ephemeral(
     return (rows[-1][0] if len(rows) == limit else None), changed
 
 
+async def reseal_receipts(*, session: AsyncSession, ring: Keyring, after: str,
+                          limit: int = BATCH) -> tuple[str | None, int]:
+    """Re-seal (AES-256-GCM) one batch of keyed receipt hashes under the active KEK, in ticket-id
+    order after `after`; the HMAC inside is unchanged, so no secret is needed. Legacy Argon2id
+    hashes use no key and stay as they are until their reporter's next check."""
+    rows = (await session.execute(
+        select(col(Ticket.id), col(Ticket.code), col(Ticket.secret_hash))
+        .where(col(Ticket.id) > after).order_by(col(Ticket.id)).limit(limit))).all()
+    changed = 0
+    for ticket_id, code, stored in rows:
+        if receipt_key_id(stored) in (None, ring.active):
+            continue
+        await session.execute(update(Ticket).where(col(Ticket.id) == ticket_id)
+                              .values(secret_hash=reseal_receipt(ring, stored, code=code)))
+        changed += 1
+    return (rows[-1][0] if len(rows) == limit else None), changed
+
+
 async def key_usage(*, session: AsyncSession) -> Counter[str]:
-    """How many data keys and ephemeral blobs each KEK id protects."""
+    """How many data keys, ephemeral blobs and receipt hashes each KEK id protects."""
     usage: Counter[str] = Counter()
     for kek_id, count in await session.execute(
             select(col(DataKey.kek_id), func.count()).group_by(col(DataKey.kek_id))):
@@ -100,6 +121,9 @@ async def key_usage(*, session: AsyncSession) -> Counter[str]:
         prefixes = await session.execute(
             select(func.substr(column, 1, PREFIX_BYTES)).where(column.is_not(None)))
         usage.update(ephemeral_key_id(bytes(p)) for (p,) in prefixes)
+    receipts = await session.execute(select(col(Ticket.secret_hash))
+                                     .where(col(Ticket.secret_hash).startswith(RECEIPT_SCHEME + "$")))
+    usage.update(kid for (stored,) in receipts if (kid := receipt_key_id(stored)))
     return usage
 
 
@@ -114,6 +138,10 @@ async def reencrypt_all(db: Database, ring: Keyring) -> tuple[int, int]:
         while after is not None:
             after, n = await db.transaction(_reseal_batch(ring, contract, after))
             resealed += n
+    after = ""
+    while after is not None:
+        after, n = await db.transaction(_reseal_receipts_batch(ring, after))
+        resealed += n
     return rewrapped, resealed
 
 
@@ -121,6 +149,13 @@ def _reseal_batch(ring: Keyring, contract: Contract, after: str) -> Work[tuple[s
     """One `reseal_ephemeral` batch as a unit of work, its arguments bound now (not late)."""
     async def work(session: AsyncSession) -> tuple[str | None, int]:
         return await reseal_ephemeral(session=session, ring=ring, contract=contract, after=after)
+    return work
+
+
+def _reseal_receipts_batch(ring: Keyring, after: str) -> Work[tuple[str | None, int]]:
+    """One `reseal_receipts` batch as a unit of work, its arguments bound now."""
+    async def work(session: AsyncSession) -> tuple[str | None, int]:
+        return await reseal_receipts(session=session, ring=ring, after=after)
     return work
 
 

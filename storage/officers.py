@@ -14,6 +14,7 @@ from storage.db import affected_rows
 from storage.models import (
     DeliveryAlert,
     DeskMessage,
+    DeskTopic,
     Officer,
     OfficerNote,
     OutboxItem,
@@ -22,6 +23,7 @@ from storage.models import (
 )
 from storage.models.officer import NOTE_BODY, ROLES
 from storage.tickets import ticket_key
+from storage.upsert import insert_ignore
 
 
 async def add_officer(
@@ -100,19 +102,67 @@ async def place_ticket(
     *, session: AsyncSession, ticket_id: str, chat_id: int, thread_id: int | None,
     header_message_id: int | None, now: datetime,
 ) -> TicketDesk:
-    """Record (or move, after a deleted topic) where the ticket is worked."""
+    """Record where the ticket is worked, in one go (imports, tests; the bot claims first)."""
     row = await session.get(TicketDesk, ticket_id)
     if row is None:
         row = TicketDesk(ticket_id=ticket_id, chat_id=chat_id, created_at=now)
         session.add(row)
     row.chat_id, row.thread_id, row.header_message_id = chat_id, thread_id, header_message_id
     await session.flush()
+    if thread_id is not None:
+        await insert_ignore(session, DeskTopic, {"chat_id": chat_id, "thread_id": thread_id,
+                                                 "ticket_id": ticket_id, "created_at": now})
     return row
 
 
+async def claim_desk(*, session: AsyncSession, ticket_id: str, chat_id: int,
+                     now: datetime) -> bool:
+    """Claim the right to open the ticket's place: insert its desk row (no topic, no header
+    yet, `created_at` the claim time) unless one exists; True if this call inserted it."""
+    return await insert_ignore(session, TicketDesk, {
+        "ticket_id": ticket_id, "chat_id": chat_id, "thread_id": None,
+        "header_message_id": None, "created_at": now})
+
+
+async def reclaim_desk(*, session: AsyncSession, ticket_id: str, chat_id: int,
+                       gone_thread_id: int | None, claimed_before: datetime | None,
+                       now: datetime) -> bool:
+    """Claim the place again: after its topic `gone_thread_id` was deleted, or (with
+    `claimed_before`) when whoever claimed it left it unfinished since before then.
+    A compare-and-set: of several workers trying at once, exactly one gets True."""
+    query = update(TicketDesk).where(col(TicketDesk.ticket_id) == ticket_id)
+    if gone_thread_id is not None:
+        query = query.where(col(TicketDesk.thread_id) == gone_thread_id).values(thread_id=None)
+    if claimed_before is not None:
+        query = query.where(col(TicketDesk.header_message_id).is_(None),
+                            col(TicketDesk.created_at) < claimed_before)
+    result = await session.execute(query.values(chat_id=chat_id, header_message_id=None,
+                                                created_at=now))
+    return affected_rows(result) == 1
+
+
+async def place_topic(*, session: AsyncSession, ticket_id: str, chat_id: int, thread_id: int,
+                      now: datetime) -> None:
+    """The ticket's (new) forum topic: current in its desk row, and kept for good in
+    `desk_topic` so messages in any topic the ticket ever had still reach it."""
+    await insert_ignore(session, DeskTopic, {"chat_id": chat_id, "thread_id": thread_id,
+                                             "ticket_id": ticket_id, "created_at": now})
+    await session.execute(update(TicketDesk).where(col(TicketDesk.ticket_id) == ticket_id)
+                          .values(chat_id=chat_id, thread_id=thread_id))
+
+
+async def place_header(*, session: AsyncSession, ticket_id: str, header_message_id: int) -> None:
+    """The ticket's header was posted: its place is complete."""
+    await session.execute(update(TicketDesk).where(col(TicketDesk.ticket_id) == ticket_id)
+                          .values(header_message_id=header_message_id))
+
+
 async def ticket_for_thread(*, session: AsyncSession, chat_id: int, thread_id: int) -> str | None:
-    """The ticket whose topic this is."""
-    return (await session.execute(select(col(TicketDesk.ticket_id)).where(
+    """The ticket whose topic this is or ever was."""
+    found = await session.get(DeskTopic, (chat_id, thread_id))
+    if found is not None:
+        return found.ticket_id
+    return (await session.execute(select(col(TicketDesk.ticket_id)).where(  # rows before 0002
         col(TicketDesk.chat_id) == chat_id, col(TicketDesk.thread_id) == thread_id))).scalar_one_or_none()
 
 

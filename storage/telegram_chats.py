@@ -22,11 +22,13 @@ DELETABLE_FOR = timedelta(hours=48)  # Telegram lets bots delete private-chat me
 
 @dataclass(frozen=True, slots=True)
 class ChatView:
-    """A chat's current keyboard (message id, option ids on it) and its conversation language."""
+    """A chat's current keyboard (message id, option ids on it), its conversation language
+    and the conversation's version (which turn it is at; a keyboard's tag names one)."""
 
     keyboard_message_id: int | None = None
     keyboard: tuple[str, ...] = field(default=())
     lang: str | None = None
+    version: int | None = None
 
 
 async def chat_view(*, session: AsyncSession, digest: str) -> ChatView:
@@ -34,9 +36,10 @@ async def chat_view(*, session: AsyncSession, digest: str) -> ChatView:
     row = await session.get(TelegramChat, digest)
     conversation = await session.get(Conversation, digest)
     lang = conversation.lang if conversation else None
+    version = conversation.version if conversation else None
     if row is None:
-        return ChatView(lang=lang)
-    return ChatView(row.keyboard_message_id, tuple(json.loads(row.keyboard)), lang)
+        return ChatView(lang=lang, version=version)
+    return ChatView(row.keyboard_message_id, tuple(json.loads(row.keyboard)), lang, version)
 
 
 @dataclass(frozen=True, slots=True)

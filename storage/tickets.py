@@ -95,6 +95,16 @@ async def get_ticket(*, session: AsyncSession, ticket_id: str) -> Ticket | None:
     return await session.get(Ticket, ticket_id)
 
 
+async def lock_ticket(*, session: AsyncSession, ticket_id: str) -> Ticket | None:
+    """The ticket, fresh from the database and row-locked until commit (PostgreSQL
+    `FOR NO KEY UPDATE`, the lock an UPDATE takes, so inserts that reference the ticket are not
+    blocked; SQLite locks the whole file at the first write). Step one of the lock order in
+    storage/audit.py."""
+    query = (select(Ticket).where(col(Ticket.id) == ticket_id).with_for_update(key_share=True)
+             .execution_options(populate_existing=True))
+    return (await session.execute(query)).scalar_one_or_none()
+
+
 async def ticket_key(*, session: AsyncSession, ring: Keyring, ticket: Ticket) -> bytes:
     """Unwrap the ticket's data key."""
     row = await session.get(DataKey, ticket.data_key_id)
@@ -192,18 +202,7 @@ async def attachments(
             for r in rows]
 
 
-async def record_wrong_secret(
-    *, session: AsyncSession, ticket_id: str, max_failures: int, lock_until: datetime
-) -> None:
-    """Count a wrong secret; the ticket locks when the count reaches `max_failures`."""
-    await session.execute(update(Ticket).where(col(Ticket.id) == ticket_id)
-                          .values(failed_attempts=col(Ticket.failed_attempts) + 1))
-    await session.execute(
-        update(Ticket).where(col(Ticket.id) == ticket_id, col(Ticket.failed_attempts) >= max_failures)
-        .values(failed_attempts=0, locked_until=lock_until)
-    )
-
-
-async def clear_wrong_secrets(*, session: AsyncSession, ticket_id: str) -> None:
-    """Forget earlier wrong guesses after a right one."""
-    await session.execute(update(Ticket).where(col(Ticket.id) == ticket_id).values(failed_attempts=0))
+async def replace_secret_hash(*, session: AsyncSession, ticket_id: str, old: str, new: str) -> None:
+    """Store a receipt's re-hashed (keyed) form, unless the stored hash changed meanwhile."""
+    await session.execute(update(Ticket).where(col(Ticket.id) == ticket_id, col(Ticket.secret_hash) == old)
+                          .values(secret_hash=new))

@@ -67,7 +67,8 @@ def settings(tmp_path: Path, database: tuple[str, str | None]) -> Settings:
     url, schema = database
     return load_settings({
         "WBS_DATA_DIR": str(tmp_path), "WBS_DATABASE_URL": url, "WBS_DATABASE_SCHEMA": schema or "",
-        **CHEAP_ARGON2, "WBS_OFFICE_NAME": "Kantor Imigrasi Kelas II Non-TPI Banggai"})
+        **CHEAP_ARGON2, "WBS_OFFICE_NAME": "Kantor Imigrasi Kelas II Non-TPI Banggai",
+        "WBS_METRICS_LISTEN_PORT": "0"})  # any free port: tests run side by side
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -14,17 +15,19 @@ from storage.outbox import PendingMessage
 class Delivery:
     """How one outbox delivery went: sent, retry after `retry_after` seconds, or failed for good.
 
-    `error` is a short code (HTTP status, platform error number), never message content.
+    `error` is a short code (HTTP status, platform error number), never message content;
+    `message_ids` are the platform's ids of what was sent, kept on the outbox row.
     """
 
     ok: bool
     retry_after: float | None = None
     error: str | None = None
+    message_ids: tuple[str, ...] = ()
 
     @classmethod
-    def sent(cls) -> Delivery:
-        """Delivered."""
-        return cls(ok=True)
+    def sent(cls, message_ids: Iterable[int | str] = ()) -> Delivery:
+        """Delivered (as these platform message ids, where the adapter has them)."""
+        return cls(ok=True, message_ids=tuple(str(i) for i in message_ids))
 
     @classmethod
     def retry(cls, seconds: float, error: str) -> Delivery:

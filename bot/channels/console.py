@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.app import App
-from bot.media import strip_metadata
+from bot.media import DEFAULT_ALLOWED, MediaError, clean_off_loop
 from handlers.engine.types import Attachment, ChannelKind, Inbound, Option, Outbound
+from handlers.i18n import t
 
 Output = Callable[[str], None]
 
@@ -42,38 +43,46 @@ class ConsoleChat:
                 self.options = message.options
         self.out("")
 
-    def to_inbound(self, line: str) -> Inbound:
-        """A typed line as a neutral input: a number or label picks an option."""
+    async def to_inbound(self, line: str) -> Inbound | MediaError:
+        """A typed line as a neutral input: a number or label picks an option, a path a file."""
         text = line.strip()
         choice = None
         if text.isdigit() and 1 <= int(text) <= len(self.options):
             choice = self.options[int(text) - 1].id
         else:
             choice = next((o.id for o in self.options if o.label.lower() == text.lower()), None)
-        attachments = self._file(text)
+        attachments = await self._file(text)
+        if isinstance(attachments, MediaError):
+            return attachments
         return Inbound(channel=ChannelKind.CONSOLE, handle=self.handle,
                        text=None if (choice or attachments) else text, option=choice,
                        attachments=attachments)
 
-    def _file(self, text: str) -> tuple[Attachment, ...]:
+    async def _file(self, text: str) -> tuple[Attachment, ...] | MediaError:
         if not text or len(text) > 4096:
             return ()
         path = Path(text).expanduser()
+        limit = int(self.app.settings.conversations.max_attachment_mb * 1024 * 1024)
         try:
             if not path.is_file():
                 return ()
-            limit = int(self.app.settings.conversations.max_attachment_mb * 1024 * 1024)
             data = path.read_bytes()[: limit + 1]
         except OSError:
             return ()
-        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        # the engine checks type and size; images lose their EXIF/GPS here, as on Telegram
-        return (Attachment(filename=path.name, content_type=content_type,
-                           data=strip_metadata(data, content_type)),)
+        # as on Telegram and WhatsApp: type sniffed, images re-encoded off the event loop (no
+        # EXIF/GPS, bombs refused), and a neutral file name — the path never reaches storage
+        cleaned = await clean_off_loop(data, mimetypes.guess_type(path.name)[0], max_bytes=limit,
+                                       allowed=DEFAULT_ALLOWED)
+        return cleaned if isinstance(cleaned, MediaError) else (cleaned,)
 
     async def send(self, line: str) -> None:
         """Handle one typed line and print the replies."""
-        self.render(await self.app.engine.handle(self.to_inbound(line)))
+        inbound = await self.to_inbound(line)
+        if isinstance(inbound, MediaError):
+            lang = self.app.settings.office.default_language
+            self.render([Outbound(t(lang, inbound.key, **inbound.params))])
+            return
+        self.render(await self.app.engine.handle(inbound))
 
     async def run(self, stdin: TextIO = sys.stdin) -> None:
         """Read lines until end of input (Ctrl-D)."""

@@ -64,9 +64,9 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Command]]:
 
 def _extensions() -> list[Register]:
     """Subcommands contributed by feature modules (officer, holidays, export, keys, ...)."""
-    from bot.cli import digest, gift, officer, ops  # noqa: PLC0415
+    from bot.cli import digest, gift, inbox, officer, ops  # noqa: PLC0415
 
-    return [gift.register, digest.register, ops.register, officer.register]
+    return [gift.register, digest.register, ops.register, officer.register, inbox.register]
 
 
 def main(argv: list[str] | None = None) -> int:

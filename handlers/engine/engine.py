@@ -3,9 +3,7 @@ one commit, return the replies. It knows flows only through the `Flow` vocabular
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import random
 import time
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -24,8 +22,8 @@ from handlers.engine.locks import KeyedLocks
 from handlers.engine.observe import NoMetrics, TurnMetrics
 from handlers.engine.types import Inbound, Option, Outbound, outbound_from_dict, outbound_to_dict
 from handlers.engine.vocabulary import Nav, Prefix
+from handlers.races import lost_race, pause_before_retry
 from storage.conversations import (
-    ConcurrentUpdateError,
     ConversationState,
     load_conversation,
     save_conversation,
@@ -73,11 +71,14 @@ class Engine:
             for attempt in range(TURN_ATTEMPTS):
                 try:
                     replies = await self._turn(inbound, digest, inbox_id)
-                except ConcurrentUpdateError:
-                    log.info("conversation changed by another worker; retrying the turn")
+                except Exception as exc:
+                    # the conversation changed under us, or a deadlock / serialization failure
+                    if not lost_race(exc) or attempt + 1 == TURN_ATTEMPTS:
+                        raise
+                    log.info("turn lost a race with another worker (%s); retrying it",
+                             type(exc).__name__)
                     self.metrics.turn_retried(inbound.channel)
-                    # jitter, so workers racing for one conversation stop colliding
-                    await asyncio.sleep(random.random() * 0.005 * 2**attempt)  # noqa: S311
+                    await pause_before_retry(attempt)
                     continue
                 self.metrics.turn(inbound.channel, time.perf_counter() - started)
                 return replies
@@ -101,9 +102,9 @@ class Engine:
         answered = (conv.flow, conv.step)
         try:
             replies = await self._route(turn)
-        except ConcurrentUpdateError:
-            raise
-        except Exception:
+        except Exception as exc:
+            if lost_race(exc):  # the whole turn runs again (see `handle`)
+                raise
             log.exception("turn failed in flow=%s step=%s", conv.flow, conv.step)
             self.cache.drop(digest)
             self.metrics.turn_failed(inbound.channel)
@@ -239,6 +240,8 @@ class Engine:
     async def _start(self, turn: Turn, name: str, context: FlowContext | None = None,
                      lead: list[Outbound] | None = None) -> list[Outbound]:
         flow = self.flows[name]
+        if flow.gate is not None and (refusal := await flow.gate(turn)):
+            return [*(lead or []), Outbound(turn.t(refusal)), prompts.menu(turn, self._flow_list())]
         conv = turn.conv
         conv.reset()
         conv.flow, conv.context = name, dict(context or {})
@@ -359,6 +362,9 @@ class Engine:
     async def _submit(self, turn: Turn, flow: Flow) -> list[Outbound]:
         for key in [k for k in turn.draft if (s := flow.step(k)) and not flow.applies(s, turn.draft)]:
             del turn.draft[key]  # answers to branches the reporter later left
+        if flow.gate is not None and (refusal := await flow.gate(turn)):  # the draft is kept
+            again = [prompts.summary(turn, flow)] if flow.summary else []
+            return [Outbound(turn.t(refusal)), Outbound(turn.t("common.draft_kept")), *again]
         outcome: Outcome = await flow.on_submit(turn)
         digest = turn.conv.digest
         turn.write(lambda s: drop_draft_files(session=s, digest=digest))

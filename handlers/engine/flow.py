@@ -78,6 +78,8 @@ class Outcome:
 
 Submit = Callable[[Turn], Awaitable[Outcome]]
 DraftUntil = Callable[[Turn], Awaitable[datetime | None]]
+#: Whether the reporter may use a flow now: None, or the msgid of why not (e.g. a rate limit).
+Gate = Callable[[Turn], Awaitable[str | None]]
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,8 @@ class Flow:
     A draft lives `draft_ttl_hours` after the last input (None: the setting); with
     `draft_until` it lives until the time that returns (e.g. a legal deadline), never less than
     the setting and never more than `draft_ttl_hours`.
+    `gate` is asked before the flow starts and again before it is submitted; a refusal at
+    submit keeps the draft (until it expires) so the reporter can submit it later.
     """
 
     name: str
@@ -104,6 +108,7 @@ class Flow:
     requires_context: tuple[str, ...] = ()
     draft_ttl_hours: float | None = None
     draft_until: DraftUntil | None = None
+    gate: Gate | None = None
 
     def __post_init__(self) -> None:
         ids = [s.id for s in self.steps]

@@ -1,4 +1,4 @@
-"""Failed receipt look-ups per sender (by HMAC), to stop guessing across tickets."""
+"""Failed receipt look-ups, by HMAC: per sender and per Kode Laporan (see storage/throttles.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from storage.models.base import when
 
 
 class SenderThrottle(SQLModel, table=True):
-    """Wrong code/secret attempts of one sender; locked until `locked_until`."""
+    """Wrong code/secret guesses of one sender or on one code; no look-up before `locked_until`."""
 
     __tablename__ = "sender_throttle"
 

@@ -33,6 +33,7 @@ class BotProcess:
             "WBS_DATA_DIR": str(tmp_path / "data"), "WBS_DATABASE_URL": url,
             "WBS_TELEGRAM_TOKEN": api.token, "WBS_TELEGRAM_API_URL": api.base_url,
             "WBS_TELEGRAM_POLL_TIMEOUT": "1", "WBS_LISTEN_PORT": str(free_port()),
+            "WBS_METRICS_LISTEN_PORT": "0",
             "WBS_TELEGRAM_RATE_PER_CHAT": "1000", "WBS_ARGON2_TIME_COST": "1",
             "WBS_ARGON2_MEMORY_KIB": "1024", "WBS_SCHEDULER_ENABLED": "false",
         }

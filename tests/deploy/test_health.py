@@ -1,4 +1,4 @@
-"""/healthz, /readyz and /metrics on the webhook port: they answer over real HTTP, readiness
+"""/healthz, /readyz on the webhook port and /metrics on the operator's: they answer over real HTTP, readiness
 follows the migrations, and metrics never carry codes, ids or text after a full complaint."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from bot.app import App, build_app
 from bot.channels.base import Delivery
 from bot.outbox_sender import OutboxSender
 from bot.settings import Settings
-from bot.web import build_web_app
+from bot.web import build_metrics_app, build_web_app
 from storage import migrations, tickets
 from storage.crypto import Keyring
 from tests.handlers.test_complaint_flow import CHRONOLOGY, receipt_of, walk_to_summary
@@ -35,6 +35,13 @@ async def client(migrated: App) -> AsyncIterator[TestClient]:
         yield http
 
 
+@pytest.fixture
+async def metrics_client(migrated: App) -> AsyncIterator[TestClient]:
+    """HTTP client talking to the operator's listener (/metrics) on a loopback port."""
+    async with TestClient(TestServer(build_metrics_app(migrated))) as http:
+        yield http
+
+
 async def test_liveness_and_readiness_answer(client: TestClient):
     assert (await client.get("/healthz")).status == 200
     ready = await client.get("/readyz")
@@ -52,7 +59,8 @@ async def test_readiness_fails_while_migrations_are_pending(migrated: App, clien
 
 
 async def test_metrics_count_a_complaint_without_codes_ids_or_text(migrated: App,
-                                                                   client: TestClient):
+                                                                   metrics_client: TestClient):
+    client = metrics_client
     handle = "6281234567890"
     r = Reporter(migrated.engine, handle=handle)
     await walk_to_summary(r)

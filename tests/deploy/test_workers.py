@@ -88,7 +88,8 @@ async def test_two_workers_complete_every_flow_once(database, tmp_path: Path):
     env |= {"WBS_DATABASE_URL": url, "WBS_DATABASE_SCHEMA": schema or "",
             "WBS_DATA_DIR": str(tmp_path), "WBS_KEY_FILE": str(tmp_path / "wbs.key"),
             "WBS_ARGON2_TIME_COST": "1", "WBS_ARGON2_MEMORY_KIB": "1024",
-            "WBS_LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT)}
+            "WBS_LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT),
+            "WBS_REPORTS_PER_HOUR": "0"}  # 50 reports in a minute: no hourly limit here
     workers = await asyncio.gather(start_worker(env), start_worker(env))
     try:
         async with aiohttp.ClientSession() as http:

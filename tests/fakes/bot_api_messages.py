@@ -179,7 +179,9 @@ class MessageStore:
             for row in message["reply_markup"].get("inline_keyboard", []):
                 for button in row:
                     seen.append(button["text"])
-                    if label in (button["text"], button.get("callback_data")):
+                    data = button.get("callback_data") or ""
+                    option = data.rsplit("~", 1)[-1] if data.startswith("~") else data  # "~tag~id"
+                    if label in (button["text"], data, option):
                         return self.callback_query(
                             chat_id,
                             button["callback_data"],

@@ -41,7 +41,9 @@ async def bot(app: App, api: FakeBotApi) -> AsyncIterator[TelegramChannel]:
         yield channel
 
 
-async def walk_to_evidence(chat: UserChat, *, concerns_team: bool = False) -> None:
+async def walk_to_evidence(chat: UserChat, *, concerns_team: bool = False,
+                           chronology: str = CHRONOLOGY,
+                           who: str = "Petugas loket 3, pria berkacamata") -> None:
     """Tap and type through the complaint flow up to the evidence step."""
     await chat.type("/start")
     await chat.sees("menu.greeting")
@@ -49,9 +51,9 @@ async def walk_to_evidence(chat: UserChat, *, concerns_team: bool = False) -> No
     await chat.sees("complaint.ask.category")
     await chat.press("complaint.category.pungli")
     await chat.sees("complaint.ask.what")
-    await chat.type(CHRONOLOGY)
+    await chat.type(chronology)
     await chat.sees("complaint.ask.who")
-    await chat.type("Petugas loket 3, pria berkacamata")
+    await chat.type(who)
     await chat.sees("complaint.ask.concerns_team")
     await chat.press("common.yesno.ya" if concerns_team else "common.yesno.tidak")
     await chat.sees("complaint.ask.when")

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+
 from bot.app import App
 from handlers.events import REPORTER_MESSAGE
+from handlers.i18n import t
 from storage import outbox, tickets
 from tests.handlers.test_complaint_flow import receipt_of, walk_to_summary
 from tests.support.reporter import Reporter
@@ -72,37 +78,117 @@ async def test_added_information_reaches_the_thread_and_the_team(app: App):
     assert "10.00" not in str(queued[-1].payload)  # team notices carry ids only
 
 
-async def test_status_check_locks_after_five_wrong_secrets(app: App):
+WRONG = "AAAA-BBBB-CCCC-DDDD"
+WAIT = re.compile(r"tunggu (\d+) menit")
+
+
+async def guess(r: Reporter, code: str, secret: str) -> None:
+    """Type code and secret: right away when the bot asks for the code again, else via the menu."""
+    if t("id", "status.ask.code") in r.text:
+        await r.say(code)
+        await r.say(secret)
+    else:
+        await unlock(r, code, secret)
+
+
+def move_clock(app: App, minutes: float) -> None:
+    """Let time pass for the bot."""
+    now = app.services.clock() + timedelta(minutes=minutes)
+    app.services.clock = lambda: now
+
+
+async def stored_hash(app: App, code: str) -> str:
+    """The receipt hash kept for this code."""
+    async def load(session):
+        return (await tickets.find_ticket(session=session, code=code)).secret_hash
+    return await app.db.read(load)
+
+
+async def test_submit_stores_a_keyed_hash_of_the_secret(app: App):
     code, secret = await file_one(app)
-    for attempt in range(5):
-        r = Reporter(app.engine)  # a new sender each time: the ticket itself locks
-        await unlock(r, code, "AAAA-BBBB-CCCC-DDDD")
-        assert "tidak cocok" in r.text, attempt
+    stored = await stored_hash(app, code)
+    assert stored.startswith(f"hmac-sha256${app.services.ring.active}$")
+    assert "argon2" not in stored
+    assert secret not in stored
+    assert secret.replace("-", "") not in stored
+
+
+async def test_legacy_argon2id_receipt_opens_and_is_stored_keyed_from_then_on(app: App):
+    code, secret = await file_one(app)
+    legacy = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(secret)
+
+    async def make_legacy(session):
+        await tickets.replace_secret_hash(session=session, ticket_id=(
+            await tickets.find_ticket(session=session, code=code)).id, old=await stored_hash(app, code),
+            new=legacy)
+
+    await app.db.write(make_legacy)
+    assert (await stored_hash(app, code)).startswith("$argon2id$")
     r = Reporter(app.engine)
     await unlock(r, code, secret)
-    assert "Terlalu banyak percobaan" in r.text
-    assert "Status:" not in r.text
+    assert "Status: Diterima" in r.text
+    assert (await stored_hash(app, code)).startswith("hmac-sha256$")
+    again = Reporter(app.engine)
+    await unlock(again, code, secret.lower())
+    assert "Status: Diterima" in again.text
 
 
-async def test_sender_is_locked_after_ten_wrong_guesses_across_codes(app: App):
+async def test_unknown_and_known_code_answer_alike_even_after_twenty_failures(app: App):
+    code, _secret = await file_one(app)
+    known, unknown = Reporter(app.engine), Reporter(app.engine)
+    replies = {"known": [], "unknown": []}
+    for attempt in range(20):
+        for r, guess_code, name in ((known, code, "known"), (unknown, "WBS-ZZZZ-ZZZZ", "unknown")):
+            await guess(r, guess_code, WRONG)
+            replies[name].append((r.text, r.options))
+        if attempt % 4 == 3:
+            move_clock(app, 3)  # some waits run out, others not
+    assert replies["known"] == replies["unknown"]
+    assert any("tidak cocok" in text for text, _ in replies["known"])
+    assert any("Terlalu banyak" in text for text, _ in replies["known"])
+    for _ in range(3):  # newcomers on the two much-guessed codes
+        a, b = Reporter(app.engine), Reporter(app.engine)
+        await guess(a, code, WRONG)
+        await guess(b, "WBS-ZZZZ-ZZZZ", WRONG)
+        assert (a.text, a.options) == (b.text, b.options)
+
+
+async def test_right_secret_opens_the_report_after_fifty_wrong_guesses_by_others(app: App):
+    code, secret = await file_one(app)
+    for n in range(50):
+        attacker = Reporter(app.engine)
+        await guess(attacker, code, WRONG)
+        assert "Status:" not in attacker.text, n
+    reporter = Reporter(app.engine)
+    await guess(reporter, code, secret)
+    assert f"Laporan {code}" in reporter.text
+    assert "Status: Diterima" in reporter.text
+    typo = Reporter(app.engine)  # a mistyped secret costs a minute, not the report
+    await guess(typo, code, secret[:-1] + ("2" if secret[-1] != "2" else "3"))
+    assert WAIT.search(typo.text).group(1) == "1"
+    move_clock(app, 1.5)
+    await guess(typo, code, secret)
+    assert "Status: Diterima" in typo.text
+
+
+async def test_a_senders_wrong_guesses_after_the_fifth_wait_longer_each_time(app: App):
     code, secret = await file_one(app)
     r = Reporter(app.engine)
-    await unlock(r, "WBS-AAAA-AA2A", "AAAA-BBBB-CCCC-DDDD")
-    for n in range(9):  # after a wrong guess the bot asks for the code again
-        assert "tidak cocok" in r.text
-        await r.say(f"WBS-AAAA-AA{'345679ABC'[n]}A")
-        await r.say("AAAA-BBBB-CCCC-DDDD")
-    await r.say(code)
-    await r.say(secret)  # even the right secret is refused while the sender is locked
-    assert "Terlalu banyak percobaan" in r.text
-
-
-async def test_unknown_code_and_wrong_secret_get_the_same_answer(app: App):
-    code, _secret = await file_one(app)
-    a, b = Reporter(app.engine), Reporter(app.engine)
-    await unlock(a, code, "AAAA-BBBB-CCCC-DDDD")
-    await unlock(b, "WBS-ZZZZ-ZZZZ", "AAAA-BBBB-CCCC-DDDD")
-    assert a.text == b.text
+    codes = (f"WBS-AAAA-{c}{c}{c}{c}" for c in "23456789BCDEFGH")
+    for n in range(5):
+        await guess(r, next(codes), WRONG)
+        assert "tidak cocok. Silakan coba lagi" in r.text, n
+    waits = []
+    for _ in range(8):
+        await guess(r, next(codes), WRONG)
+        waits.append(int(WAIT.search(r.text).group(1)))
+        await guess(r, code, secret)  # while waiting, even the right secret is refused
+        assert "Terlalu banyak percobaan" in r.text
+        assert "Status:" not in r.text
+        move_clock(app, waits[-1] + 0.5)
+    assert waits == [1, 2, 4, 8, 16, 32, 60, 60]  # doubling, up to WBS_RECEIPT_LOCK_MINUTES
+    await guess(r, code, secret)
+    assert "Status: Diterima" in r.text
 
 
 async def test_malformed_code_is_explained(app: App):

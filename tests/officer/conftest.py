@@ -102,9 +102,11 @@ async def running_desk(app: App, api: FakeBotApi) -> AsyncIterator[TelegramOffic
         yield desk
 
 
-async def file_complaint(chat: UserChat, *, concerns_team: bool = False) -> tuple[str, str]:
-    """Walk the complaint flow in the private chat; the receipt's code and secret."""
-    await walk_to_evidence(chat, concerns_team=concerns_team)
+async def file_complaint(chat: UserChat, *, concerns_team: bool = False,
+                         **answers: str) -> tuple[str, str]:
+    """Walk the complaint flow in the private chat (`answers`: chronology=, who=); the
+    receipt's code and secret."""
+    await walk_to_evidence(chat, concerns_team=concerns_team, **answers)
     await chat.press("common.nav.skip")
     await chat.sees("complaint.ask.elsewhere")
     await chat.press("common.yesno.tidak")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -9,10 +10,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import update
 
-from bot.app import App
+from bot.app import App, build_app
 from bot.scheduler import Scheduler
+from bot.settings import Settings
 from handlers.jobs import NOTICE_CHANNEL
 from storage import outbox, tickets
+from storage.crypto import Keyring
 from storage.models import Ticket
 from storage.outbox import PendingMessage
 
@@ -82,3 +85,13 @@ async def team_messages(app: App, purpose: str | None = None) -> list[PendingMes
 def scheduler(app: App, clock: Clock) -> Scheduler:
     """The app's scheduler (not started: tests call its jobs with the clock set by hand)."""
     return Scheduler(app, holder="worker-a")
+
+
+@pytest.fixture
+async def second_worker(settings: Settings, keyring: Keyring, app: App,
+                        clock: Clock) -> AsyncIterator[App]:
+    """Another process on the same database, with the same clock."""
+    other = await build_app(settings, ring=keyring, migrate=False)
+    other.services.clock = clock
+    yield other
+    await other.close()

@@ -4,17 +4,15 @@ workers, and exactly one worker doing the work."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.app import App, build_app
+from bot.app import App
 from bot.cron import cron_trigger
 from bot.scheduler import Scheduler
-from bot.settings import Settings, load_settings
+from bot.settings import load_settings
 from handlers.jobs import DIGEST_PURPOSE
-from storage.crypto import Keyring
 from tests.scheduler.conftest import JAKARTA, Clock, local, seed_ticket, team_messages
 
 
@@ -80,15 +78,6 @@ async def test_restart_after_downtime_sends_the_missed_digest_once(
     assert digests[-1]["period"] == "daily:2026-11-26T07:30+07:00"
     assert "WBS-TUES-0001" in digests[-1]["text"]  # counted from Monday's digest on
 
-
-@pytest.fixture
-async def second_worker(settings: Settings, keyring: Keyring, app: App,
-                        clock: Clock) -> AsyncIterator[App]:
-    """Another process on the same database, with the same clock."""
-    other = await build_app(settings, ring=keyring, migrate=False)
-    other.services.clock = clock
-    yield other
-    await other.close()
 
 
 async def test_two_workers_send_one_digest_and_the_second_takes_over_when_the_first_dies(

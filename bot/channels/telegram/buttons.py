@@ -43,8 +43,7 @@ class ButtonHandler:
             if data.startswith(FORGET):
                 await self._transcript_button(press)
                 return
-            offered = await self.sender.offered(chat_id, press.message_id)
-            option = resolve_callback(data, offered) if offered is not None else None
+            option = await self.sender.pressed(chat_id, press.message_id, data)
             if option is None:
                 lang = await self.sender.lang(chat_id, press.lang_hint)
                 await self.answer(press, i18n.t(lang, "telegram.button.stale"))
@@ -58,6 +57,9 @@ class ButtonHandler:
             # the row is marked processed with the sent replies, not before
             done, inbox_id = inbox_id, None
             await self.sender.reply(chat_id, replies, answered=done)
+        except Exception:
+            inbox_id = None  # failed: the channel tries it again or keeps it as a dead letter
+            raise
         finally:
             await self.answer(press)  # always, so the spinner stops; no-op if answered
             self._answered.discard(press.query_id)

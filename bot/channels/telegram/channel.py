@@ -18,6 +18,7 @@ import hmac
 import json
 import logging
 import re
+from collections.abc import Awaitable
 from typing import Any
 
 from aiohttp import web
@@ -28,6 +29,7 @@ from telegram.error import TimedOut
 from telegram.ext import (
     Application,
     ApplicationBuilder,
+    ApplicationHandlerStop,
     CallbackQueryHandler,
     ContextTypes,
     MessageHandler,
@@ -36,7 +38,7 @@ from telegram.ext import (
 
 from bot.app import App
 from bot.channels.base import Delivery
-from bot.channels.inbox import mark_done
+from bot.channels.inbox import NOT_PROCESSED, handle_update, mark_done
 from bot.channels.telegram.buttons import ButtonHandler
 from bot.channels.telegram.limits import Rates, TelegramRateLimiter
 from bot.channels.telegram.receive import (
@@ -48,6 +50,7 @@ from bot.channels.telegram.receive import (
     download_attachments,
     external_id,
     press_of,
+    trim_update,
     typed_of,
 )
 from bot.channels.telegram.send import CHANNEL, TelegramSender
@@ -66,6 +69,15 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name
 DELETE_COMMANDS = {f"/{word}" for word in words_for(Action.DELETE)}
 
 
+async def start_up_call(what: str, call: Awaitable[object]) -> None:
+    """A start-up call to Telegram that must not stop the bot: any error is logged by its
+    type (never its text, which may echo ids) and the bot starts anyway."""
+    try:
+        await call
+    except Exception as exc:
+        log.warning("%s failed at start-up (%s); starting anyway", what, type(exc).__name__)
+
+
 class TelegramChannel:
     """Receives Telegram updates, runs them through the engine, renders the replies."""
 
@@ -79,6 +91,7 @@ class TelegramChannel:
         general, updates = build_requests(connection_pool_size=settings.telegram.pool_size,
                                           timeouts=Timeouts(read=10.0, write=10.0))
         rates = rates or Rates(private_per_s=settings.telegram.rate_per_chat,
+                               group_per_s=settings.telegram.rate_group,
                                overall_per_s=settings.telegram.rate_overall)
         self.application: Application = (
             ApplicationBuilder().token(token).base_url(base_url).base_file_url(file_url)
@@ -91,9 +104,10 @@ class TelegramChannel:
         self._secret = settings.telegram.secret()
         self._locks = KeyedLocks()
         self._ptb_inbox: dict[int, str] = {}  # update id -> inbox id, while PTB handles it
+        self._ptb_failed: dict[int, Exception] = {}  # update id -> what a PTB handler raised
         self._groups: set[int] = set()
         self._claimed: tuple[re.Pattern[str], ...] = ()
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks: set[asyncio.Task[bool]] = set()
         self._poller: asyncio.Task[None] | None = None
         self.application.add_handler(CallbackQueryHandler(self.on_press))
         self.application.add_handler(MessageHandler(filters.ChatType.PRIVATE, self.on_message))
@@ -109,15 +123,16 @@ class TelegramChannel:
     async def start(self) -> None:
         """Connect, register commands, start receiving, then replay the unprocessed inbox."""
         await self.application.initialize()
-        await self._register_commands()
+        await start_up_call("setMyCommands", self._register_commands())
         bot = self.application.bot
         if self.webhook_mode:
             settings = self.app.settings
             url = f"{settings.web.public_url}{settings.telegram.webhook_path()}"
-            await bot.set_webhook(url, secret_token=self._secret, allowed_updates=UPDATE_KINDS,
-                                  drop_pending_updates=False, max_connections=40)
+            await start_up_call("setWebhook", bot.set_webhook(
+                url, secret_token=self._secret, allowed_updates=UPDATE_KINDS,
+                drop_pending_updates=False, max_connections=40))
         else:
-            await bot.delete_webhook(drop_pending_updates=False)
+            await start_up_call("deleteWebhook", bot.delete_webhook(drop_pending_updates=False))
             self._poller = asyncio.get_running_loop().create_task(self._poll(), name="tg-poll")
         svc = self.app.services
         for inbox_id, payload in await self.app.db.read(
@@ -171,7 +186,7 @@ class TelegramChannel:
                 raise ValueError("not an update")
         except ValueError:
             return web.Response(status=400)
-        pressed = await self._accept([raw], [body])
+        pressed = await self._accept([raw])
         answer = self.buttons.answer_in_webhook(pressed[0]) if pressed else None
         return web.json_response(answer) if answer else web.Response()
 
@@ -209,16 +224,15 @@ class TelegramChannel:
             return chat[0], update
         return None
 
-    async def _accept(self, raws: list[dict[str, Any]],
-                      bodies: list[bytes] | None = None) -> list[Press]:
-        """Store the updates we handle (one commit; `bodies`: their JSON as received), then
-        dispatch the ones not seen before; the button presses among those (the webhook may
-        answer one in its response)."""
+    async def _accept(self, raws: list[dict[str, Any]]) -> list[Press]:
+        """Store the updates we handle, trimmed of names (one commit), then dispatch the ones
+        not seen before, as stored; the button presses among those (the webhook may answer one
+        in its response)."""
         svc = self.app.services
         wanted = []
-        for index, raw in enumerate(raws):
+        for raw in map(trim_update, raws):
             if (parsed := self._parse(raw)) is not None:
-                payload = bodies[index] if bodies else json.dumps(raw).encode()
+                payload = json.dumps(raw, ensure_ascii=False).encode()
                 wanted.append((parsed, external_id(svc.ring, parsed[1]), payload))
         if not wanted:
             return []
@@ -242,32 +256,81 @@ class TelegramChannel:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _process(self, inbox_id: str, chat_id: int, item: Typed | Press | Update) -> None:
-        """One chat at a time, in order; the inbox row is marked by whoever handled it."""
+    async def _process(self, inbox_id: str, chat_id: int, item: Typed | Press | Update, *,
+                       tell: bool = True) -> bool:
+        """One chat at a time, in order; the inbox row is marked by whoever handled it. A
+        failure is tried again or kept as a dead letter, never marked processed (#19)."""
+
+        async def work() -> None:
+            if isinstance(item, Typed):
+                await self.on_typed(item, inbox_id)
+            elif isinstance(item, Press):
+                await self.buttons.press(item, inbox_id)
+            else:
+                await self._through_ptb(inbox_id, item)
+
         async with self._locks.hold(str(chat_id)):
-            try:
-                if isinstance(item, Typed):
-                    await self.on_typed(item, inbox_id)
-                elif isinstance(item, Press):
-                    await self.buttons.press(item, inbox_id)
-                else:
-                    await self._through_ptb(inbox_id, item)
-            except Exception as exc:  # noqa: BLE001 - as PTB's error handler: log, carry on
-                log.error("telegram handler failed: %s", type(exc).__name__)
+            return await handle_update(self.app, inbox_id, work, kind="telegram update",
+                                       on_dead=(lambda: self._not_processed(chat_id, item))
+                                       if tell else None)
+
+    async def open(self) -> None:
+        """Connect without receiving (to replay a stored update: `wbs inbox retry`)."""
+        await self.application.initialize()
+
+    async def close(self) -> None:
+        """Undo `open`."""
+        await self.application.shutdown()
+
+    async def replay(self, inbox_id: str, payload: bytes) -> bool:
+        """Handle a stored update now, telling nobody if it fails again; True if handled."""
+        parsed = self._parse(json.loads(payload))
+        if parsed is None:
+            await mark_done(self.app, inbox_id)
+            return True
+        return await self._process(inbox_id, *parsed, tell=False)
 
     async def _through_ptb(self, inbox_id: str, update: Update) -> None:
-        """PTB's handlers; the row is marked by the handler that took its id, else here."""
+        """PTB's handlers; the row is marked by the handler that took its id, else here; what
+        a handler raised (PTB hands it to `_on_error`) is raised again here, nothing marked."""
         self._ptb_inbox[update.update_id] = inbox_id
         try:
             await self.application.process_update(update)
         finally:
-            await mark_done(self.app, self._take_inbox(update.update_id))
+            failed = self._ptb_failed.pop(update.update_id, None)
+            left = self._take_inbox(update.update_id)
+        if failed is not None:
+            raise failed
+        await mark_done(self.app, left)
+
+    async def _not_processed(self, chat_id: int, item: Typed | Press | Update) -> None:
+        """Tell whoever acted, where they acted, that their message was not processed."""
+        message = item.effective_message if isinstance(item, Update) else None
+        if isinstance(item, Update) and message is not None and message.chat.type != ChatType.PRIVATE:
+            thread = message.message_thread_id if message.is_topic_message else None
+            text = i18n.t(self.app.settings.office.default_language, NOT_PROCESSED)
+            await self.application.bot.send_message(chat_id, text, message_thread_id=thread)
+            return
+        hint = item.lang_hint if isinstance(item, Typed | Press) else (
+            item.effective_user.language_code if item.effective_user else None)
+        try:
+            lang = await self.sender.lang(chat_id, hint)
+        except Exception as exc:  # noqa: BLE001 - the database may be what failed
+            log.info("language unknown (%s); default used", type(exc).__name__)
+            lang = i18n.normalise_language(hint, self.app.settings.office.default_language)
+        await self.sender.reply(chat_id, [Outbound(i18n.t(lang, NOT_PROCESSED))], lang=lang,
+                                keep_keyboard=True)
 
     def _take_inbox(self, update_id: int) -> str | None:
         """The inbox id of the update PTB is handling (the taker must see it marked processed)."""
         return self._ptb_inbox.pop(update_id, None)
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Keep a handler's error for `_through_ptb` and stop the update there (no handler of
+        another group may take it half handled)."""
+        if isinstance(update, Update) and isinstance(context.error, Exception):
+            self._ptb_failed[update.update_id] = context.error
+            raise ApplicationHandlerStop
         # only the type: exception texts can quote what the reporter wrote
         log.error("telegram handler failed: %s", type(context.error).__name__)
 

@@ -14,7 +14,7 @@ from telegram import Bot, Message, Update
 from telegram.constants import ChatType
 from telegram.error import BadRequest, TelegramError
 
-from bot.media import IMAGE_FORMATS, MB, MediaError, clean_attachment
+from bot.media import IMAGE_FORMATS, MB, MediaError, clean_off_loop
 from handlers.engine.types import Attachment
 from storage.crypto import Keyring, handle_digest
 
@@ -109,6 +109,81 @@ def citizen_input(raw: dict[str, Any],
     return Press(update_id, query_id, data, _language(query), chat_id, message_id, text, buttons)
 
 
+# what the inbox keeps of an update: what de-duplication and the handlers read, never a name
+USER_FIELDS = ("id", "is_bot", "language_code")
+CHAT_FIELDS = ("id", "type", "is_forum")
+MESSAGE_FIELDS = ("message_id", "message_thread_id", "is_topic_message", "date", "text", "caption")
+FILE_FIELDS = ("file_id", "file_unique_id", "file_size", "mime_type", "width", "height", "duration")
+FILE_KINDS = ("document", "voice", "video", "audio")
+
+
+def _kept(holder: dict[str, Any], fields: Sequence[str]) -> dict[str, Any]:
+    return {key: holder[key] for key in fields if key in holder}
+
+
+def _user(user: object) -> dict[str, Any] | None:
+    """Id, bot flag and language; the name PTB requires is left empty."""
+    return _kept(user, USER_FIELDS) | {"first_name": ""} if isinstance(user, dict) else None
+
+
+def _commands(entities: object) -> list[dict[str, Any]]:
+    """Only the bot_command entities (a text_mention entity carries a whole user)."""
+    if not isinstance(entities, list):
+        return []
+    return [_kept(e, ("type", "offset", "length")) for e in entities
+            if isinstance(e, dict) and e.get("type") == "bot_command"]
+
+
+def _keyboard(markup: object) -> dict[str, Any] | None:
+    """An inline keyboard's labels and data (the pressed option is shown from them)."""
+    rows = markup.get("inline_keyboard") if isinstance(markup, dict) else None
+    if not isinstance(rows, list):
+        return None
+    return {"inline_keyboard": [[_kept(b, ("text", "callback_data", "url")) for b in row
+                                 if isinstance(b, dict)] for row in rows if isinstance(row, list)]}
+
+
+def _message(message: object, *, nested: bool = False) -> dict[str, Any] | None:
+    """A message without names, contacts, places, forwards' origins or previews."""
+    if not isinstance(message, dict):
+        return None
+    kept = _kept(message, MESSAGE_FIELDS)
+    if isinstance(message.get("chat"), dict):
+        kept["chat"] = _kept(message["chat"], CHAT_FIELDS)
+    if (sender := _user(message.get("from"))) is not None:
+        kept["from"] = sender
+    for key in ("entities", "caption_entities"):
+        if commands := _commands(message.get(key)):
+            kept[key] = commands
+    if isinstance(photos := message.get("photo"), list):
+        kept["photo"] = [_kept(p, FILE_FIELDS) for p in photos if isinstance(p, dict)]
+    kept |= {kind: _kept(message[kind], FILE_FIELDS) for kind in FILE_KINDS
+             if isinstance(message.get(kind), dict)}
+    if (keyboard := _keyboard(message.get("reply_markup"))) is not None:
+        kept["reply_markup"] = keyboard
+    if not nested and (replied := _message(message.get("reply_to_message"), nested=True)):
+        kept["reply_to_message"] = replied
+    return kept
+
+
+def trim_update(raw: dict[str, Any]) -> dict[str, Any]:
+    """What the inbox stores of a Telegram update: ids, chat type, date, text or caption,
+    command entities, files' ids, sizes and types, a press with its message's text and
+    keyboard, language. No first, last or user names, contacts, locations or forward origins."""
+    trimmed: dict[str, Any] = {"update_id": raw.get("update_id")}
+    if (message := _message(raw.get("message"))) is not None:
+        trimmed["message"] = message
+    query = raw.get("callback_query")
+    if isinstance(query, dict):
+        press = _kept(query, ("id", "chat_instance", "data"))
+        if (sender := _user(query.get("from"))) is not None:
+            press["from"] = sender
+        if (pressed := _message(query.get("message"))) is not None:
+            press["message"] = pressed
+        trimmed["callback_query"] = press
+    return trimmed
+
+
 def _private_chat(message: dict[str, Any]) -> int | None:
     chat = message.get("chat")
     if not isinstance(chat, dict) or chat.get("type") != ChatType.PRIVATE:
@@ -198,7 +273,7 @@ async def download_attachments(
     except TelegramError as exc:
         log.warning("attachment download failed: %s", type(exc).__name__)
         return MediaError("telegram.error.download")
-    cleaned = clean_attachment(data, claimed, max_bytes=limit, allowed=allowed)
+    cleaned = await clean_off_loop(data, claimed, max_bytes=limit, allowed=allowed)
     if isinstance(cleaned, MediaError):
         return cleaned
     if keep_originals and cleaned.content_type in IMAGE_FORMATS and cleaned.data != data:

@@ -19,7 +19,7 @@ from bot.channels.base import Delivery
 from bot.channels.inbox import mark_done_in
 from bot.channels.telegram.api import BotCalls
 from bot.channels.telegram.limits import retry_after_seconds
-from bot.channels.telegram.render import chunks
+from bot.channels.telegram.render import chunks, keyboard_tag, resolve_callback, split_callback
 from handlers import i18n
 from handlers.engine.types import ChannelKind, Outbound, outbound_from_dict, outbound_to_dict
 from storage import outbox
@@ -73,12 +73,25 @@ class TelegramSender:
         known = self._keyboards.get(self.digest(chat_id))
         return known[1] if known is not None and known[0] == message_id else None
 
-    async def offered(self, chat_id: int, message_id: int) -> tuple[str, ...] | None:
-        """The option ids on message `message_id` if its keyboard is the chat's current one."""
+    async def pressed(self, chat_id: int, message_id: int, data: str) -> str | None:
+        """The option a press on message `message_id` chose, or None when its keyboard is
+        stale. Judged by what was sent, not by who sent it: the keyboard recorded as current
+        (the cache first), else the tag in the data against the conversation's version, so a
+        press that reaches a worker before the sender has recorded its keyboard still counts."""
         if (known := self.cached_offer(chat_id, message_id)) is not None:
-            return known
-        view = await self.view(chat_id)  # not cached, or another worker moved on
-        return view.keyboard if view.keyboard_message_id == message_id else None
+            return resolve_callback(data, known)
+        view = await self.view(chat_id)
+        if view.keyboard_message_id == message_id:
+            return resolve_callback(data, view.keyboard)
+        option, tag = split_callback(data)
+        current = view.version is not None and tag == keyboard_tag(view.version)
+        return option if current and not option.startswith("#") else None
+
+    def tag(self, chat_id: int) -> str | None:
+        """The tag for a keyboard sent now: the conversation's version as this worker's last
+        turn left it (None when unknown here: then only the recorded message id counts)."""
+        conv = self.app.engine.cache.get(self.digest(chat_id))
+        return keyboard_tag(conv.version) if conv is not None else None
 
     def _remember(self, digest: str, keyboard: tuple[int | None, tuple[str, ...]]) -> None:
         self._keyboards[digest] = keyboard
@@ -128,16 +141,17 @@ class TelegramSender:
         if message.offer_transcript_deletion:
             label = i18n.t(lang or await self.lang(chat_id), "telegram.transcript.button")
             extra.append((label, FORGET))
+        # the adapter's own buttons (tg:...) never make the engine's keyboard stale
+        offered = [o.id for o in message.options if not o.id.startswith("tg:")]
         ids = []
-        for chunk in chunks(message.text, message.options, extra):
+        tag = self.tag(chat_id) if offered else None  # the adapter's own stay untagged
+        for chunk in chunks(message.text, message.options, extra, tag):
             ids.append(await self.calls.send_message(chat_id, chunk.text,
                                                      reply_markup=chunk.keyboard))
         for attachment in message.attachments:
             sent = await self.bot.send_document(chat_id, attachment.data,
                                                 filename=attachment.filename)
             ids.append(sent.message_id)
-        # the adapter's own buttons (tg:...) never make the engine's keyboard stale
-        offered = [o.id for o in message.options if not o.id.startswith("tg:")]
         keyboard_id = ids[-1 - len(message.attachments)]
         return Sent(ids, (keyboard_id, offered) if offered else None)
 
@@ -202,4 +216,4 @@ class TelegramSender:
         except (TelegramError, ValueError, KeyError) as exc:
             return Delivery.failed(type(exc).__name__)
         await self.record(chat_id, sent.message_ids, keyboard=sent.keyboard)
-        return Delivery.sent()
+        return Delivery.sent(sent.message_ids)

@@ -21,7 +21,7 @@ from aiohttp import web
 
 from bot.app import App
 from bot.channels.base import Channel, Delivery
-from bot.channels.inbox import mark_done
+from bot.channels.inbox import NOT_PROCESSED, handle_update, mark_done
 from bot.channels.whatsapp.api import (
     GraphAPI,
     GraphAPIError,
@@ -43,7 +43,7 @@ from bot.channels.whatsapp.receive import (
 )
 from bot.channels.whatsapp.render import numbered_ids, typed_number
 from bot.channels.whatsapp.send import NETWORK_ERRORS, WhatsAppSender
-from bot.media import MB, MediaError, clean_attachment
+from bot.media import MB, MediaError, clean_off_loop
 from handlers.engine.steps import Attachments
 from handlers.engine.types import Attachment, Inbound, Outbound
 from handlers.i18n import t
@@ -85,18 +85,31 @@ class WhatsAppChannel:
 
     async def start(self) -> None:
         """Open the Graph API session and replay messages stored but not handled."""
-        token = self.settings.whatsapp.token
-        self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
-        api = GraphAPI(session=self._session, token=token.get_secret_value() if token else "",
-                       phone_number_id=str(self.settings.whatsapp.phone_number_id),
-                       api_url=self.settings.whatsapp.api_url)
-        self._sender = WhatsAppSender(self.app, api)
+        await self.open()
         svc = self.app.services
         pending = await svc.db.read(lambda s: unprocessed(session=s, ring=svc.ring,
                                                           channel=CHANNEL))
         if pending:
             log.info("replaying %d stored whatsapp messages", len(pending))
             self._spawn([(inbox_id, load_message(raw)) for inbox_id, raw in pending])
+
+    async def open(self) -> None:
+        """Open the Graph API session (to send, or to replay one message: `wbs inbox retry`)."""
+        token = self.settings.whatsapp.token
+        self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
+        api = GraphAPI(session=self._session, token=token.get_secret_value() if token else "",
+                       phone_number_id=str(self.settings.whatsapp.phone_number_id),
+                       api_url=self.settings.whatsapp.api_url)
+        self._sender = WhatsAppSender(self.app, api)
+
+    async def close(self) -> None:
+        """Undo `open`."""
+        if self._session is not None:
+            await self._session.close()
+
+    async def replay(self, inbox_id: str, payload: bytes) -> bool:
+        """Handle a stored message now, telling nobody if it fails again; True if handled."""
+        return await self._handle_one(inbox_id, load_message(payload), tell=False)
 
     async def stop(self) -> None:
         """Finish messages in hand, then close the session."""
@@ -179,11 +192,25 @@ class WhatsAppChannel:
         task.add_done_callback(self._tasks.discard)
 
     async def _handle_all(self, messages: list[tuple[str, IncomingMessage]]) -> None:
-        for inbox_id, message in messages:
-            try:
-                await self.handle(inbox_id, message)
-            except Exception:  # noqa: BLE001 - one bad message must not stop the others
-                log.exception("handling a whatsapp message failed (kind=%s)", message.kind)
+        for inbox_id, message in messages:  # one bad message does not stop the others
+            await self._handle_one(inbox_id, message)
+
+    async def _handle_one(self, inbox_id: str, message: IncomingMessage, *,
+                          tell: bool = True) -> bool:
+        """Handle one message; a failure is tried again or kept as a dead letter (#19)."""
+        return await handle_update(self.app, inbox_id, lambda: self.handle(inbox_id, message),
+                                   on_dead=(lambda: self._not_processed(message)) if tell else None,
+                                   kind=f"whatsapp {message.kind} message")
+
+    async def _not_processed(self, message: IncomingMessage) -> None:
+        """Tell the sender their message was not processed."""
+        sender, handle = self._require_sender(), message.inbound.handle
+        try:
+            lang = await self._language(sender.digest(handle))
+        except Exception as exc:  # noqa: BLE001 - the database may be what failed
+            log.info("language unknown (%s); default used", type(exc).__name__)
+            lang = self.settings.office.default_language
+        await sender.reply(handle, [Outbound(t(lang, NOT_PROCESSED))], lang)
 
     async def handle(self, inbox_id: str, message: IncomingMessage) -> None:
         """Run one stored message through the engine and answer the sender."""
@@ -249,8 +276,8 @@ class WhatsAppChannel:
             return MediaError("whatsapp.media.failed")
         if media.sha256 and hashlib.sha256(data).hexdigest() != media.sha256.lower():
             return MediaError("whatsapp.media.failed")
-        return clean_attachment(data, info.mime_type or media.mime_type, max_bytes=limit,
-                                allowed=ALLOWED_MEDIA)
+        return await clean_off_loop(data, info.mime_type or media.mime_type, max_bytes=limit,
+                                    allowed=ALLOWED_MEDIA)
 
 
 def _sent_at(timestamp: int, now: datetime) -> datetime:

@@ -141,7 +141,7 @@ class WhatsAppSender:
                 return _failure(exc)
             else:
                 await self._record(wamids, message)
-                return Delivery.sent()
+                return Delivery.sent(wamids)
         if window.template_pending:
             try:
                 wamid = await self.api.send_template(

@@ -15,6 +15,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from bot.app import App
 from bot.channels.base import Delivery
 from bot.channels.telegram.limits import retry_after_seconds
+from bot.channels.telegram.officers.post import PlaceBusy
 from bot.channels.telegram.officers.receive import TelegramOfficers
 from handlers.engine.types import Outbound
 from handlers.jobs import ESCALATION, NOTICE_CHANNEL, REMINDER_PURPOSE
@@ -47,6 +48,8 @@ class TelegramNotices:
         """Post one notice; Telegram's rate limits and network errors mean "try again"."""
         try:
             return await self._post(message)
+        except PlaceBusy:  # another worker is opening the ticket's topic
+            return Delivery.retry(1, "busy")
         except RetryAfter as exc:
             return Delivery.retry(retry_after_seconds(exc), "429")
         except Forbidden:
@@ -65,14 +68,14 @@ class TelegramNotices:
                                                                          ticket_id=ticket_id))
             if ticket is None:
                 return Delivery.failed("gone")
-            await self.poster.post(ticket, text)  # its topic, in whichever chat it lives
-            return Delivery.sent()
+            ids = await self.poster.post(ticket, text)  # its topic, in whichever chat it lives
+            return Delivery.sent(ids)
         cfg = self.app.settings.officers
         chat = cfg.escalation_chat_id if message.handle == ESCALATION else cfg.chat_id
         if chat is None:
             return Delivery.failed("no-chat")
-        await self.poster.send(chat, None, text, None)  # not a handle on the ticket
-        return Delivery.sent()
+        ids = await self.poster.send(chat, None, text, None)  # not a handle on the ticket
+        return Delivery.sent(ids)
 
 
 def notice_channels(channels: Sequence[object], app: App) -> list[TelegramNotices]:

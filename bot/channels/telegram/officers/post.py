@@ -4,13 +4,15 @@ reply to it is tied to the ticket (the map is the only link, text is never parse
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest
 from telegram.ext import ExtBot
 
 from bot.app import App
@@ -19,18 +21,24 @@ from bot.channels.telegram.render import chunks
 from handlers import i18n
 from handlers.engine.types import Attachment, Outbound
 from handlers.gift_clock import load_calendar
-from handlers.officer_views import header, sla_due, topic_name
+from handlers.officer_views import header, quote_reporter, sla_due, topic_name
 from storage import officers, tickets
 from storage.models import Ticket, TicketDesk
 
 log = logging.getLogger(__name__)
 VIEW_BUTTON, STATUS_MENU = "lh", "sm"  # header buttons: "lh:<code>" opens, "sm:<code>" statuses
+CLAIM_SECONDS = 60  # a claimed place left without its header this long is taken over
+CLAIM_POLLS, CLAIM_POLL_SECONDS = 50, 0.1  # how long another worker's opening is waited for
 
 
 def topic_gone(exc: BadRequest) -> bool:
     """Telegram's answer when a message goes to a forum topic that no longer exists."""
     text = exc.message.lower()
     return "thread not found" in text or "topic_deleted" in text or "topic_id_invalid" in text
+
+
+class PlaceBusy(Exception):  # noqa: N818 - a state, not an error
+    """Another worker is opening the ticket's place right now: try again a little later."""
 
 
 class DeskPoster:
@@ -54,35 +62,92 @@ class DeskPoster:
             settings.officers.chat_id
 
     async def learn_chats(self) -> None:
-        """Ask Telegram which of our chats are forums (topics) and which are plain groups."""
+        """Ask Telegram which of our chats are forums (topics) and which are plain groups;
+        any error is logged by its type and the bot starts anyway (forum assumed)."""
         officers = self.app.settings.officers
         for chat_id in {c for c in (officers.chat_id, officers.escalation_chat_id) if c is not None}:
             try:
                 chat = await self.bot.get_chat(chat_id)
                 self.forum[chat_id] = bool(chat.is_forum)
-            except TelegramError as exc:  # wrong id, bot not a member, network: start anyway
+            except Exception as exc:  # wrong id, no rights, network, a malformed answer
                 log.warning("officers' chat not reachable (%s); check the chat id and the bot's "
                             "rights", type(exc).__name__)
 
-    async def place(self, ticket: Ticket, *, recreate: bool = False) -> TicketDesk | None:
-        """The ticket's place (topic + header), created on first use or after deletion."""
-        desk = await self.app.db.read(lambda s: officers.desk(session=s, ticket_id=ticket.id))
-        if desk is not None and not recreate:
-            return desk
+    async def place(self, ticket: Ticket, *, gone_thread: int | None = None) -> TicketDesk | None:
+        """The ticket's place (topic + header), opened once whichever worker asks first.
+
+        The desk row is claimed before a topic is created (insert-or-nothing), so two
+        workers delivering posts about one ticket never open two topics: the other waits
+        for the topic and posts into it. `gone_thread`: that topic was deleted; the worker
+        whose compare-and-set wins opens a new one, the others use it."""
+        if gone_thread is None:  # the usual case: long opened, a read is enough
+            known = await self.app.db.read(lambda s: officers.desk(session=s, ticket_id=ticket.id))
+            if known is not None and known.header_message_id is not None:
+                return known
         chat_id = self.chat_for(ticket)
-        if chat_id is None:
+        desk = await self._claimed(ticket, chat_id, gone_thread)
+        for _ in range(CLAIM_POLLS):
+            if desk is None or desk[1]:
+                break
+            row = desk[0]
+            if row.header_message_id is not None or row.thread_id is not None:
+                return row  # opened (or its topic exists): post there
+            await asyncio.sleep(CLAIM_POLL_SECONDS)  # another worker is opening it
+            desk = await self._claimed(ticket, chat_id, None)
+        if desk is None:
             return None
-        thread_id = None
-        if self.forum.get(chat_id, True):
+        row, mine = desk
+        if not mine:
+            if row.header_message_id is not None or row.thread_id is not None:
+                return row
+            raise PlaceBusy  # still being opened elsewhere: the outbox tries again later
+        return await self._open(ticket, row, recreated=gone_thread is not None)
+
+    async def _claimed(self, ticket: Ticket, chat_id: int | None,
+                       gone_thread: int | None) -> tuple[TicketDesk, bool] | None:
+        """The desk row and whether this call claimed it (to open the topic and header)."""
+        now = self.app.services.clock()
+        stale = now - timedelta(seconds=CLAIM_SECONDS)
+
+        async def claim(s: AsyncSession) -> tuple[TicketDesk, bool] | None:
+            if chat_id is None:
+                row = await officers.desk(session=s, ticket_id=ticket.id)
+                return (row, False) if row is not None else None
+            mine = await officers.claim_desk(session=s, ticket_id=ticket.id, chat_id=chat_id,
+                                             now=now)
+            if not mine and gone_thread is not None:
+                mine = await officers.reclaim_desk(session=s, ticket_id=ticket.id, chat_id=chat_id,
+                                                   gone_thread_id=gone_thread, claimed_before=None,
+                                                   now=now)
+            if not mine:  # whoever claimed it died before the header was out
+                mine = await officers.reclaim_desk(session=s, ticket_id=ticket.id, chat_id=chat_id,
+                                                   gone_thread_id=None, claimed_before=stale,
+                                                   now=now)
+            row = await officers.desk(session=s, ticket_id=ticket.id)
+            if row is not None:
+                await s.refresh(row)
+            return (row, mine) if row is not None else None
+
+        return await self.app.db.write(claim)
+
+    async def _open(self, ticket: Ticket, desk: TicketDesk, *, recreated: bool) -> TicketDesk:
+        """Create the claimed place's topic (recorded at once) and post its header."""
+        chat_id, thread_id = desk.chat_id, desk.thread_id
+        now = self.app.services.clock()
+        if thread_id is None and self.forum.get(chat_id, True):
             try:
                 topic = await self.bot.create_forum_topic(chat_id, topic_name(self.lang, ticket))
                 thread_id = topic.message_thread_id
             except BadRequest:  # not a forum (any more) or no right to manage topics
                 self.forum[chat_id] = False
+            if thread_id is not None:
+                opened = thread_id
+                await self.app.db.write(lambda s: officers.place_topic(
+                    session=s, ticket_id=ticket.id, chat_id=chat_id, thread_id=opened, now=now))
         settings = self.app.settings
         calendar = await self.app.db.read(lambda s: load_calendar(session=s, settings=settings))
         text = header(self.lang, ticket, settings, sla_due(ticket, settings, calendar))
-        if recreate:
+        if recreated:
             text = i18n.t(self.lang, "officer.topic.recreated") + "\n\n" + text
         buttons = InlineKeyboardMarkup([[
             InlineKeyboardButton(i18n.t(self.lang, "officer.button.view"),
@@ -91,16 +156,17 @@ class DeskPoster:
                                  callback_data=f"{STATUS_MENU}:{ticket.code}")]])
         sent = await self.bot.send_message(chat_id, text, message_thread_id=thread_id,
                                            reply_markup=buttons)
-        now = self.app.services.clock()
 
-        async def write(s: AsyncSession) -> TicketDesk:
+        async def write(s: AsyncSession) -> TicketDesk | None:
             await officers.map_messages(session=s, chat_id=chat_id, message_ids=[sent.message_id],
                                         ticket_id=ticket.id, now=now)
-            return await officers.place_ticket(session=s, ticket_id=ticket.id, chat_id=chat_id,
-                                               thread_id=thread_id,
-                                               header_message_id=sent.message_id, now=now)
+            await officers.place_header(session=s, ticket_id=ticket.id,
+                                        header_message_id=sent.message_id)
+            return await officers.desk(session=s, ticket_id=ticket.id)
 
-        return await self.app.db.write(write)
+        placed = await self.app.db.write(write)
+        assert placed is not None
+        return placed
 
     async def post(self, ticket: Ticket, messages: Sequence[Outbound]) -> list[int]:
         """Put messages into the ticket's topic (recreating a deleted one once)."""
@@ -112,7 +178,7 @@ class DeskPoster:
         except BadRequest as exc:
             if desk.thread_id is None or not topic_gone(exc):
                 raise
-        desk = await self.place(ticket, recreate=True)
+        desk = await self.place(ticket, gone_thread=desk.thread_id)
         assert desk is not None
         return await self.send(desk.chat_id, desk.thread_id, messages, ticket.id)
 
@@ -146,8 +212,8 @@ class DeskPoster:
             return text, files
 
         text, files = await self.app.db.read(load)
-        body = i18n.t(self.lang, "officer.reporter_message", code=ticket.code, text=text,
-                      count=len(files))
+        key = "officer.reporter_message" if files else "officer.reporter_message.no_files"
+        body = i18n.t(self.lang, key, code=ticket.code, text=quote_reporter(text), count=len(files))
         attached = tuple(Attachment(f.name, f.content_type, f.data) for f in files)
         return await self.post(ticket, [Outbound(body, attachments=attached)])
 

@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Sequence
+from datetime import date
 
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,7 +33,7 @@ from bot.app import App
 from bot.channels.base import Delivery
 from bot.channels.telegram.channel import TelegramChannel
 from bot.channels.telegram.limits import retry_after_seconds
-from bot.channels.telegram.officers.post import STATUS_MENU, VIEW_BUTTON, DeskPoster
+from bot.channels.telegram.officers.post import STATUS_MENU, VIEW_BUTTON, DeskPoster, PlaceBusy
 from handlers import i18n
 from handlers import officer as commands
 from handlers.engine.types import Outbound
@@ -49,6 +50,7 @@ OFFICER_GROUP = -1  # before the citizens' handlers (group 0)
 # team event queued by the sweep for every reporter message whose outbox row failed for good
 # (Telegram 403, a WhatsApp "failed" receipt that the WhatsApp adapter marks on the row)
 DELIVERY_FAILED = "team:delivery_failed"
+HINTS_KEPT = 1000  # outsiders remembered as hinted today (in memory: a restart may hint again)
 BUTTONS = rf"^({STATUS_BUTTON}|{VIEW_BUTTON}|{STATUS_MENU}):"
 
 
@@ -83,6 +85,7 @@ class TelegramOfficers:
         application.add_handler(MessageHandler(filters.ChatType.PRIVATE & filters.COMMAND,
                                                self.on_private_command), group=OFFICER_GROUP)
         self._sweeper: asyncio.Task[None] | None = None
+        self._hinted: dict[int, date] = {}  # outsider's user id -> day of their last hint
 
     # -- lifecycle (the Telegram channel starts the bot itself) ------------------------------
     def routes(self) -> list[web.RouteDef]:
@@ -93,6 +96,13 @@ class TelegramOfficers:
         """Learn which chats are forums; watch for reporter messages that failed."""
         await self.poster.learn_chats()
         self._sweeper = asyncio.get_running_loop().create_task(self._sweep(), name="desk-sweep")
+
+    async def open(self) -> None:
+        """Learn which chats are forums, without watching (`wbs inbox retry`)."""
+        await self.poster.learn_chats()
+
+    async def close(self) -> None:
+        """Nothing to undo: the Telegram channel closes the bot."""
 
     async def stop(self) -> None:
         """Stop watching."""
@@ -143,7 +153,9 @@ class TelegramOfficers:
                         if ticket.conflict_of_interest else "team")
             return Delivery.failed("no-chat")
         try:
-            await self._post_event(ticket, message)
+            ids = await self._post_event(ticket, message)
+        except PlaceBusy:  # another worker is opening the ticket's topic
+            return Delivery.retry(1, "busy")
         except RetryAfter as exc:
             return Delivery.retry(retry_after_seconds(exc), "429")
         except Forbidden:
@@ -153,20 +165,22 @@ class TelegramOfficers:
             return Delivery.failed("400")
         except NetworkError as exc:
             return Delivery.retry(0, type(exc).__name__)
-        return Delivery.sent()
+        return Delivery.sent(ids)
 
-    async def _post_event(self, ticket: Ticket, message: PendingMessage) -> None:
+    async def _post_event(self, ticket: Ticket, message: PendingMessage) -> list[int]:
+        """Post one team event; returns the ids of the messages it became (for the outbox)."""
         lang = self.poster.lang
         if message.purpose == TICKET_NEW:
-            await self.poster.place(ticket)
-        elif message.purpose == REPORTER_MESSAGE:
-            await self.poster.reporter_message(ticket, message.payload.get("message_id"))
-        elif message.purpose == DELIVERY_FAILED:
+            desk = await self.poster.place(ticket)
+            return [desk.header_message_id] if desk and desk.header_message_id else []
+        if message.purpose == REPORTER_MESSAGE:
+            return await self.poster.reporter_message(ticket, message.payload.get("message_id"))
+        if message.purpose == DELIVERY_FAILED:
             error = str(message.payload.get("error") or "failed")
-            await self.poster.post(ticket, [Outbound(i18n.t(
+            return await self.poster.post(ticket, [Outbound(i18n.t(
                 lang, "officer.delivery_failed", code=ticket.code, error=error))])
-        else:
-            log.warning("unknown team event %s", message.purpose)
+        log.warning("unknown team event %s", message.purpose)
+        return []
 
     # -- officers' updates ---------------------------------------------------------------------
     async def officer(self, user: User | None) -> Officer | None:
@@ -175,7 +189,8 @@ class TelegramOfficers:
             return None
         found = await self.app.db.read(lambda s: officers.officer_by_telegram_id(
             session=s, telegram_user_id=user.id))
-        if found is not None and found.username != user.username:
+        # the inbox keeps no names (trim_update): a missing username never erases the stored one
+        if found is not None and user.username and found.username != user.username:
             await self.app.db.write(lambda s: officers.remember_username(
                 session=s, officer_id=found.id, username=user.username))
         return found
@@ -209,20 +224,38 @@ class TelegramOfficers:
     async def group_message(self, message: Message) -> None:
         """A command, or a reply to relay to the reporter; non-officers are ignored."""
         officer = await self.officer(message.from_user)
-        if officer is None:
-            return
         text = message.text or message.caption or ""
         parsed = command_of(text) if message.text else None
         has_file = bool(message.photo or message.document or message.voice or message.video
                         or message.audio)
         if not (text or has_file):
             return  # service messages (topic created, member joined)
+        if officer is None:
+            await self.hint_outsider(message.from_user)
+            return
         action = OfficerAction(
             officer=officer, place=self.place_of(message.chat_id),
             command=parsed[0] if parsed else None, args=parsed[1] if parsed else text,
             ticket_id=await self.ticket_of(message),
             copy=((message.chat_id, message.message_id),) if has_file else ())
         await self.answer(message, await commands.handle(self.app.services, action))
+
+    async def hint_outsider(self, user: User | None) -> None:
+        """Tell someone not on the allow-list, privately and once a day, why the bot ignores
+        them and which user id to give an admin; never a word in the group."""
+        if user is None or user.is_bot:
+            return
+        today = self.app.services.clock().date()
+        if self._hinted.get(user.id) == today:
+            return
+        if len(self._hinted) >= HINTS_KEPT:  # a new day, or a crowded group: start afresh
+            self._hinted = {u: d for u, d in self._hinted.items() if d == today}
+        self._hinted[user.id] = today
+        text = i18n.t(self.poster.lang, "officer.outsider.hint", user_id=str(user.id))
+        try:
+            await self.bot.send_message(user.id, text)
+        except TelegramError as exc:  # never started the bot (403), or any other refusal
+            log.info("outsider hint not delivered (%s)", type(exc).__name__)
 
     async def on_private_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """An officer command in a private chat; anyone else's goes on to the citizens' flows."""
@@ -274,7 +307,7 @@ class TelegramOfficers:
             elif result.messages:
                 thread = where.message_thread_id if where.is_topic_message else None
                 await self.poster.send(where.chat_id, thread, result.messages, result.ticket_id)
-        except TelegramError as exc:
+        except (TelegramError, PlaceBusy) as exc:
             log.warning("answer to an officer failed: %s", type(exc).__name__)
 
     async def _topic(self, ticket: Ticket, change: str | None) -> None:
