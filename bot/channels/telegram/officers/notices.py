@@ -10,12 +10,10 @@ import logging
 from collections.abc import Sequence
 
 from aiohttp import web
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
 from bot.app import App
 from bot.channels.base import Delivery
-from bot.channels.telegram.limits import retry_after_seconds
-from bot.channels.telegram.officers.post import PlaceBusy
+from bot.channels.telegram.officers.post import officers_delivery
 from bot.channels.telegram.officers.receive import TelegramOfficers
 from handlers.engine.types import Outbound
 from handlers.jobs import ESCALATION, NOTICE_CHANNEL, REMINDER_PURPOSE
@@ -46,19 +44,7 @@ class TelegramNotices:
 
     async def deliver(self, message: PendingMessage) -> Delivery:
         """Post one notice; Telegram's rate limits and network errors mean "try again"."""
-        try:
-            return await self._post(message)
-        except PlaceBusy:  # another worker is opening the ticket's topic
-            return Delivery.retry(1, "busy")
-        except RetryAfter as exc:
-            return Delivery.retry(retry_after_seconds(exc), "429")
-        except Forbidden:
-            return Delivery.failed("403")
-        except BadRequest:
-            log.warning("officers' chat refused a %s notice", message.purpose)
-            return Delivery.failed("400")
-        except NetworkError as exc:
-            return Delivery.retry(0, type(exc).__name__)
+        return await officers_delivery(self._post(message), purpose=message.purpose)
 
     async def _post(self, message: PendingMessage) -> Delivery:
         text = [Outbound(str(message.payload["text"]))]

@@ -6,17 +6,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.error import BadRequest
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from telegram.ext import ExtBot
 
 from bot.app import App
+from bot.channels.base import Delivery
 from bot.channels.telegram.api import BotCalls
+from bot.channels.telegram.limits import retry_after_seconds
 from bot.channels.telegram.render import chunks
 from handlers import i18n
 from handlers.engine.types import Attachment, Outbound
@@ -39,6 +41,24 @@ def topic_gone(exc: BadRequest) -> bool:
 
 class PlaceBusy(Exception):  # noqa: N818 - a state, not an error
     """Another worker is opening the ticket's place right now: try again a little later."""
+
+
+async def officers_delivery(post: Awaitable[Delivery], *, purpose: str) -> Delivery:
+    """An outbox delivery into the officers' chats: Telegram's answers mapped to the outbox's
+    (a topic being opened by another worker, rate limits and network errors mean "try again")."""
+    try:
+        return await post
+    except PlaceBusy:  # another worker is opening the ticket's topic
+        return Delivery.retry(1, "busy")
+    except RetryAfter as exc:
+        return Delivery.retry(retry_after_seconds(exc), "429")
+    except Forbidden:
+        return Delivery.failed("403")
+    except BadRequest as exc:
+        log.warning("officers' chat refused a %s message: %s", purpose, exc.message[:80])
+        return Delivery.failed("400")
+    except NetworkError as exc:
+        return Delivery.retry(0, type(exc).__name__)
 
 
 class DeskPoster:

@@ -20,7 +20,7 @@ from datetime import date
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Message, Update, User
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import (
     ApplicationHandlerStop,
     CallbackQueryHandler,
@@ -32,8 +32,13 @@ from telegram.ext import (
 from bot.app import App
 from bot.channels.base import Delivery
 from bot.channels.telegram.channel import TelegramChannel
-from bot.channels.telegram.limits import retry_after_seconds
-from bot.channels.telegram.officers.post import STATUS_MENU, VIEW_BUTTON, DeskPoster, PlaceBusy
+from bot.channels.telegram.officers.post import (
+    STATUS_MENU,
+    VIEW_BUTTON,
+    DeskPoster,
+    PlaceBusy,
+    officers_delivery,
+)
 from handlers import i18n
 from handlers import officer as commands
 from handlers.engine.types import Outbound
@@ -152,20 +157,10 @@ class TelegramOfficers:
             log.warning("no chat configured for a %s ticket", "conflict-of-interest"
                         if ticket.conflict_of_interest else "team")
             return Delivery.failed("no-chat")
-        try:
-            ids = await self._post_event(ticket, message)
-        except PlaceBusy:  # another worker is opening the ticket's topic
-            return Delivery.retry(1, "busy")
-        except RetryAfter as exc:
-            return Delivery.retry(retry_after_seconds(exc), "429")
-        except Forbidden:
-            return Delivery.failed("403")
-        except BadRequest as exc:
-            log.warning("officers' chat refused a message: %s", exc.message[:80])
-            return Delivery.failed("400")
-        except NetworkError as exc:
-            return Delivery.retry(0, type(exc).__name__)
-        return Delivery.sent(ids)
+        return await officers_delivery(self._sent(ticket, message), purpose=message.purpose)
+
+    async def _sent(self, ticket: Ticket, message: PendingMessage) -> Delivery:
+        return Delivery.sent(await self._post_event(ticket, message))
 
     async def _post_event(self, ticket: Ticket, message: PendingMessage) -> list[int]:
         """Post one team event; returns the ids of the messages it became (for the outbox)."""
