@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import random
 import sys
 from collections.abc import AsyncIterator
@@ -22,10 +21,10 @@ from sqlalchemy import func, select
 
 from bench.procs import BotProcess, free_port, wait_listening, wbs_argv
 from storage import audit, officers
-from storage.crypto import Keyring
 from storage.db import Database, make_engine
 from storage.models import InboxItem, OutboxItem
 from storage.models.base import utcnow
+from tests.deploy.conftest import shared_database_env
 from tests.fakes.bot_api import FakeBotApi
 from tests.fakes.bot_api_chat import UserChat, catalog_text
 from tests.fakes.telegram_fixtures import CHRONOLOGY
@@ -160,22 +159,13 @@ def count(api: FakeBotApi, chat: int, text: str) -> int:
 async def test_officers_and_reporters_on_several_workers_each_message_arrives_once(
         database: tuple[str, str | None], tmp_path: Path, api: FakeBotApi, n_workers: int):
     url, schema = database
-    if url.startswith("sqlite"):
-        pytest.skip("several workers need PostgreSQL (SQLite serves one process)")
-    ring = Keyring.generate()
-    ring.save(tmp_path / "wbs.key")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WBS_")}
-    env |= {"WBS_DATABASE_URL": url, "WBS_DATABASE_SCHEMA": schema or "",
-            "WBS_DATA_DIR": str(tmp_path), "WBS_KEY_FILE": str(tmp_path / "wbs.key"),
-            "WBS_TELEGRAM_TOKEN": api.token, "WBS_TELEGRAM_API_URL": api.base_url,
+    env = shared_database_env(database, tmp_path)
+    env |= {"WBS_TELEGRAM_TOKEN": api.token, "WBS_TELEGRAM_API_URL": api.base_url,
             "WBS_LISTEN_HOST": "127.0.0.1", "WBS_OFFICERS_CHAT_ID": str(OFFICERS),
             "WBS_METRICS_LISTEN_PORT": "0",  # any free port: two workers on one host
             "WBS_TEAM_NAME": "UPG", "WBS_SCHEDULER_ENABLED": "false",
             "WBS_TELEGRAM_RATE_PER_CHAT": "1000", "WBS_TELEGRAM_RATE_OVERALL": "100000",
-            "WBS_TELEGRAM_RATE_GROUP": "1000",
-            "WBS_ARGON2_TIME_COST": "1", "WBS_ARGON2_MEMORY_KIB": "1024",
-            "WBS_LOG_LEVEL": "INFO", "PYTHONPATH": str(ROOT),
-            "WBS_REPORTS_PER_HOUR": "0"}  # many reports in a minute: no hourly limit here
+            "WBS_TELEGRAM_RATE_GROUP": "1000", "WBS_LOG_LEVEL": "INFO"}
     ports = [free_port() for _ in range(n_workers)]
     procs = await start_workers(api, env, tmp_path, ports)
     db = Database(make_engine(url, schema=schema))

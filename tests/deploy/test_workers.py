@@ -6,7 +6,6 @@ each flow ends with exactly one correct report and no step or file lost or doubl
 from __future__ import annotations
 
 import asyncio
-import os
 import random
 import sys
 from pathlib import Path
@@ -21,6 +20,7 @@ from storage.conversations import load_conversation
 from storage.crypto import Keyring, handle_digest
 from storage.db import Database, make_engine
 from storage.models import InboxItem, OutboxItem, Ticket
+from tests.deploy.conftest import shared_database_env
 from tests.handlers.test_complaint_flow import CHRONOLOGY
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -79,17 +79,9 @@ async def converse(http: aiohttp.ClientSession, urls: list[str], i: int) -> list
 
 @pytest.mark.timeout(240)
 async def test_two_workers_complete_every_flow_once(database, tmp_path: Path):
+    env = shared_database_env(database, tmp_path) | {"WBS_LOG_LEVEL": "WARNING"}
     url, schema = database
-    if url.startswith("sqlite"):
-        pytest.skip("several workers need PostgreSQL (SQLite serves one process)")
-    ring = Keyring.generate()
-    ring.save(tmp_path / "wbs.key")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WBS_")}
-    env |= {"WBS_DATABASE_URL": url, "WBS_DATABASE_SCHEMA": schema or "",
-            "WBS_DATA_DIR": str(tmp_path), "WBS_KEY_FILE": str(tmp_path / "wbs.key"),
-            "WBS_ARGON2_TIME_COST": "1", "WBS_ARGON2_MEMORY_KIB": "1024",
-            "WBS_LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT),
-            "WBS_REPORTS_PER_HOUR": "0"}  # 50 reports in a minute: no hourly limit here
+    ring = Keyring.load(tmp_path / "wbs.key")
     workers = await asyncio.gather(start_worker(env), start_worker(env))
     try:
         async with aiohttp.ClientSession() as http:
